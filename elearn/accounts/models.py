@@ -1,0 +1,41 @@
+"""Learner accounts: the least personal data that login and tracking need (GDPR).
+
+No name is stored; statements identify a learner by `xapi_id`, a random pseudonym.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from elearn.db import Base, utcnow
+
+USER_ID_PREFIX = "elearn:"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "elearn_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    audience: Mapped[str] = mapped_column(String(32), default="other")
+    language: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    xapi_id: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        # Prefixed so a host app's flask-login user ids and ours never collide.
+        return f"{USER_ID_PREFIX}{self.id}"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)

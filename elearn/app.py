@@ -1,0 +1,28 @@
+"""The standalone application: `create_app()`; nothing happens at import time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.engine import Engine
+
+from elearn.extension import Elearn
+
+
+def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None = None) -> Flask:
+    """The standalone app; `engine` lets tests and scripts share an existing engine."""
+    app = Flask("elearn", instance_relative_config=True)
+    app.config.from_mapping(
+        MAX_CONTENT_LENGTH=64 * 1024,  # forms only: nothing large is ever uploaded
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    if test_config:
+        app.config.update(test_config)
+    if "SECRET_KEY" not in app.config or not app.config["SECRET_KEY"]:
+        from elearn.config import load_or_create_secret_key
+
+        app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+    Elearn(app, engine=engine)
+    return app

@@ -1,0 +1,183 @@
+"""`flask elearn …` (or the `elearn` console script): set up, import, validate, forward."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, ScriptInfo
+
+elearn_cli = AppGroup("elearn", help="elearn: courses, database and tracking.")
+
+
+def _state():  # type: ignore[no-untyped-def]
+    return current_app.extensions["elearn"]
+
+
+def _default_courses_dir() -> Path:
+    return Path(os.environ.get("ELEARN_COURSES_DIR") or Path.cwd() / "courses")
+
+
+@elearn_cli.command("validate", with_appcontext=False)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate_command(paths: tuple[Path, ...], strict: bool) -> None:
+    """Check course folders (default: every course in ELEARN_COURSES_DIR or ./courses)."""
+    from elearn.content import validate_paths
+
+    targets = list(paths) or [_default_courses_dir()]
+    missing = [p for p in targets if not p.exists()]
+    for p in missing:
+        click.echo(f"{p}: no such file or folder", err=True)
+    results = validate_paths([p for p in targets if p.exists()])
+    errors = warnings = 0
+    for result in results:
+        for problem in result.problems:
+            click.echo(str(problem), err=problem.is_error)
+            errors += problem.is_error
+            warnings += not problem.is_error
+    courses = len(results)
+    click.echo(f"{courses} course(s) checked: {errors} error(s), {warnings} warning(s).")
+    if missing or errors or (strict and warnings) or not results:
+        if not results and not missing:
+            click.echo("No course found (a course is a folder with a course.yaml).", err=True)
+        sys.exit(1)
+
+
+@elearn_cli.command("upgrade")
+def upgrade_command() -> None:
+    """Create or migrate elearn's tables to the newest schema."""
+    from elearn.migrate import upgrade_database
+
+    upgrade_database(_state().engine)
+    click.echo("Database is up to date.")
+
+
+@elearn_cli.command("import")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def import_command(path: Path | None) -> None:
+    """Import courses as new versions; an invalid course keeps the version in use."""
+    from elearn.content.service import INVALID, import_all
+
+    root = path or Path(current_app.config["ELEARN_COURSES_DIR"])
+    session = _state().session_factory()
+    try:
+        results = import_all(session, root)
+    finally:
+        session.close()
+    failed = 0
+    for r in results:
+        if r.status == INVALID:
+            failed += 1
+            click.echo(f"{r.course_dir}: not imported, the version in use stays in use:", err=True)
+            for p in r.problems:
+                click.echo(f"  {p}", err=True)
+        else:
+            click.echo(f"{r.course_id}: {r.status} (version {r.version_id})")
+    if not results:
+        click.echo(f"No course found in {root}.", err=True)
+    if failed or not results:
+        sys.exit(1)
+
+
+@elearn_cli.command("create-user")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option(
+    "--audience",
+    type=click.Choice(["teacher", "school_leader", "health", "adult_education", "other"]),
+    default="other",
+)
+@click.option("--admin", is_flag=True)
+def create_user_command(email: str, password: str, audience: str, admin: bool) -> None:
+    """Create a learner (or an administrator with --admin)."""
+    from elearn.accounts import service
+
+    session = _state().session_factory()
+    try:
+        errors = service.registration_errors(session, email, password, audience)
+        if errors:
+            from elearn.i18n import translate
+
+            for field, key in errors.items():
+                click.echo(f"{field}: {translate(key, 'en')}", err=True)
+            sys.exit(1)
+        service.create_user(session, email, password, audience, is_admin=admin)
+        session.commit()
+    finally:
+        session.close()
+    click.echo(f"Created {email}.")
+
+
+@elearn_cli.command("demo")
+@click.option("--email", default="demo@example.org", show_default=True)
+def demo_command(email: str) -> None:
+    """Set up a ready-to-try platform: migrate, import courses, create a demo learner."""
+    from elearn.accounts import service
+    from elearn.content.service import INVALID, import_all
+    from elearn.migrate import upgrade_database
+
+    state = _state()
+    upgrade_database(state.engine)
+    session = state.session_factory()
+    try:
+        for r in import_all(session, Path(current_app.config["ELEARN_COURSES_DIR"])):
+            if r.status == INVALID:
+                click.echo(f"{r.course_dir}: not imported:", err=True)
+                for p in r.problems:
+                    click.echo(f"  {p}", err=True)
+            else:
+                click.echo(f"Course {r.course_id}: {r.status}")
+        user = service.find_user(session, email)
+        password = secrets.token_urlsafe(9)
+        if user is None:
+            user = service.create_user(session, email, password, "teacher", "nb")
+        else:
+            user.set_password(password)
+        session.commit()
+    finally:
+        session.close()
+    click.echo("")
+    click.echo("Demo learner (a new password is made each time this runs):")
+    click.echo(f"  email:    {email}")
+    click.echo(f"  password: {password}")
+
+
+@elearn_cli.command("forward")
+@click.option("--once", is_flag=True, help="Send what is due and stop.")
+def forward_command(once: bool) -> None:
+    """Forward stored statements to the external LRS (ELEARN_LRS_ENDPOINT), in order."""
+    import threading
+
+    from elearn.tracking.forwarder import Forwarder, target_from_config
+
+    target = target_from_config(current_app.config)
+    if target is None:
+        click.echo("ELEARN_LRS_ENDPOINT is not set: nothing to forward to.", err=True)
+        sys.exit(1)
+    forwarder = Forwarder(
+        _state().session_factory, target, batch_size=current_app.config["ELEARN_LRS_BATCH_SIZE"]
+    )
+    if once:
+        report = forwarder.run_once()
+        click.echo(
+            f"sent {report.sent}, waiting {report.waiting}"
+            + (f", error: {report.error}" if report.error else "")
+        )
+        sys.exit(1 if report.failed else 0)
+    stop = threading.Event()
+    try:
+        forwarder.run_forever(stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+def main() -> None:
+    """The `elearn` console script: the same commands without `flask`."""
+    from elearn.app import create_app
+
+    elearn_cli.main(obj=ScriptInfo(create_app=create_app))

@@ -1,0 +1,76 @@
+"""Configuration from environment variables with safe defaults.
+
+Host apps may set the same keys in `app.config` before `Elearn.init_app`; theirs win
+(`setdefault`), as Flask extensions conventionally do.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+LANGUAGES = ("nb", "nn", "en")
+AUDIENCES = ("teacher", "school_leader", "health", "adult_education", "other")
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def defaults_from_env(instance_path: str) -> dict[str, object]:
+    """Every setting elearn reads, with the environment variable that overrides it."""
+    instance = Path(instance_path)
+    return {
+        "ELEARN_DATABASE_URL": os.environ.get("ELEARN_DATABASE_URL")
+        or f"sqlite:///{instance / 'elearn.sqlite3'}",
+        "ELEARN_COURSES_DIR": os.environ.get("ELEARN_COURSES_DIR")
+        or str(Path(__file__).resolve().parent.parent / "courses"),
+        "ELEARN_DEFAULT_LANGUAGE": os.environ.get("ELEARN_DEFAULT_LANGUAGE", "nb"),
+        # IRIs of courses, scenarios and nodes start with this; set it once, before go-live.
+        "ELEARN_XAPI_BASE_IRI": os.environ.get(
+            "ELEARN_XAPI_BASE_IRI", "https://example.org/elearn"
+        ),
+        # The account homePage that makes learners' pseudonyms unique to this installation.
+        "ELEARN_XAPI_HOMEPAGE": os.environ.get(
+            "ELEARN_XAPI_HOMEPAGE", "https://example.org/elearn"
+        ),
+        "ELEARN_LRS_ENDPOINT": os.environ.get("ELEARN_LRS_ENDPOINT", ""),
+        "ELEARN_LRS_KEY": os.environ.get("ELEARN_LRS_KEY", ""),
+        "ELEARN_LRS_SECRET": os.environ.get("ELEARN_LRS_SECRET", ""),
+        "ELEARN_LRS_TIMEOUT": float(os.environ.get("ELEARN_LRS_TIMEOUT", "10")),
+        "ELEARN_LRS_BATCH_SIZE": int(os.environ.get("ELEARN_LRS_BATCH_SIZE", "50")),
+        # Forward from a background thread in the web process (off: run `flask elearn forward`).
+        "ELEARN_LRS_FORWARD_THREAD": _env_bool("ELEARN_LRS_FORWARD_THREAD", False),
+        "ELEARN_ALLOW_REGISTRATION": _env_bool("ELEARN_ALLOW_REGISTRATION", True),
+        # Minutes of inactivity after which a return to an attempt counts as suspend + resume.
+        "ELEARN_IDLE_MINUTES": int(os.environ.get("ELEARN_IDLE_MINUTES", "30")),
+    }
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """A random key generated on first start and kept in the instance folder (mode 0600)."""
+    env = os.environ.get("ELEARN_SECRET_KEY")
+    if env:
+        return env
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def apply_defaults(app: Flask) -> None:
+    for key, value in defaults_from_env(app.instance_path).items():
+        app.config.setdefault(key, value)
+    if app.config["ELEARN_DEFAULT_LANGUAGE"] not in LANGUAGES:
+        raise ValueError(f"ELEARN_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")

@@ -1,0 +1,388 @@
+"""Safe YAML loading that remembers where every value came from.
+
+Course files are written by people, so every later check must be able to say *where* a problem
+is. PyYAML's composer gives a node tree with positions; we turn it into plain Python data
+ourselves (never via PyYAML's constructors, so no tag can create an object) and record, for
+every path of keys and indices, the 1-based (line, column) of the value and of its key.
+
+Scalars follow the YAML 1.2 core schema, not PyYAML's YAML 1.1 rules: `no`, `yes`, `on`,
+`off` and dates stay text, which matters for a Norwegian platform whose language code is `no`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from elearn.content.problems import Problem
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 40
+MAX_NODES = 10_000
+
+YPath = tuple[str | int, ...]
+Position = tuple[int, int]
+
+_IMPLICIT = "!elearn/implicit"  # what our resolver answers: "no explicit tag was written"
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"([-+]?)\.(?:inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+
+
+def display_path(path: Path) -> str:
+    """A file name as authors want to see it: relative to where they run the command."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def path_str(path: YPath) -> str:
+    """("nodes", 3, "choices", 1, "next") -> "nodes[3].choices[1].next"."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+@dataclass
+class Document:
+    """One YAML file: its data (None when unusable), positions, and the problems found loading it."""
+
+    file: str
+    data: Any = None
+    ok: bool = False  # data is usable for further checks
+    values: dict[YPath, Position] = field(default_factory=dict)
+    keys: dict[YPath, Position] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def position(self, path: YPath, at_key: bool = False) -> Position:
+        """Where `path` is written; the nearest enclosing value when it is not (a missing field)."""
+        if at_key and path in self.keys:
+            return self.keys[path]
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (0, 0))
+
+    def problem(
+        self, path: YPath, code: str, message: str, hint: str = "", *, at_key: bool = False
+    ) -> Problem:
+        line, column = self.position(path, at_key)
+        return Problem(self.file, line, column, code, path_str(path), message, hint)
+
+
+class _LimitError(Exception):
+    """A file exceeds a safety limit (E002); aborts loading that file."""
+
+    def __init__(self, message: str, mark: yaml.Mark | None, path: YPath = ()):
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+        self.path = path
+
+
+class _Composer(yaml.SafeLoader):
+    """SafeLoader's parser and composer, with two changes: implicit tags are left unresolved
+    (we resolve scalars ourselves, YAML 1.2 style) and nesting depth is limited while composing,
+    so a file of ten thousand '[' cannot exhaust the Python stack."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return _IMPLICIT
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        if self.check_event(AliasEvent) or not self.check_event(
+            SequenceStartEvent, MappingStartEvent
+        ):
+            return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _LimitError(
+                    f"the data is nested more than {MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _pos(mark: yaml.Mark) -> Position:
+    return mark.line + 1, mark.column + 1
+
+
+def _describe_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:") else tag
+
+
+class _Builder:
+    """Turns a composed node tree into plain data, expanding aliases under the node limit."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.count = 0
+        self.fatal = False
+
+    def _fail(self, node: Node, message: str, hint: str, path: YPath) -> None:
+        line, column = _pos(node.start_mark)
+        self.doc.problems.append(
+            Problem(self.doc.file, line, column, "E012", path_str(path), message, hint)
+        )
+        self.fatal = True
+
+    def _bad_tag(self, node: Node, path: YPath) -> None:
+        self._fail(
+            node,
+            f"the tag {_describe_tag(node.tag)} is not supported",
+            "remove the tag: course files hold only text, numbers, true/false, lists and mappings",
+            path,
+        )
+
+    def build(self, node: Node, path: YPath, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _LimitError(
+                f"the file expands to more than {MAX_NODES:,} values (too many aliases?)",
+                node.start_mark,
+                path,
+            )
+        if depth > MAX_DEPTH:
+            raise _LimitError(
+                f"the data is nested more than {MAX_DEPTH} levels deep", node.start_mark, path
+            )
+        self.doc.values[path] = _pos(node.start_mark)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, path)
+        if isinstance(node, SequenceNode):
+            if node.tag not in (_IMPLICIT, _SEQ_TAG):
+                self._bad_tag(node, path)
+                return None
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            if node.tag not in (_IMPLICIT, _MAP_TAG):
+                self._bad_tag(node, path)
+                return None
+            return self.mapping(node, path, depth)
+        raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
+
+    def scalar(self, node: ScalarNode, path: YPath) -> Any:
+        if node.tag == _STR_TAG or node.style:  # quoted or block scalars are always text
+            return node.value
+        if node.tag != _IMPLICIT:
+            self._bad_tag(node, path)
+            return None
+        return resolve_plain(node.value)
+
+    def mapping(self, node: MappingNode, path: YPath, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            self.count += 1
+            if not isinstance(key_node, ScalarNode):
+                self._fail(
+                    key_node,
+                    "a key must be plain text, not a list or mapping",
+                    "write the key as a simple name, e.g. `title:`",
+                    path,
+                )
+                continue
+            if key_node.tag not in (_IMPLICIT, _STR_TAG):
+                self._bad_tag(key_node, path)
+                continue
+            key = key_node.value
+            if key == "<<" and not key_node.style:
+                self._fail(
+                    key_node,
+                    "merge keys (<<) are not supported",
+                    "write the fields out in full; an alias (*name) may still stand for a whole value",
+                    (*path, key),
+                )
+                continue
+            line, column = _pos(key_node.start_mark)
+            if key in first_line:
+                self.doc.problems.append(
+                    Problem(
+                        self.doc.file,
+                        line,
+                        column,
+                        "E003",
+                        path_str((*path, key)),
+                        f"the key '{key}' appears twice in this mapping",
+                        f"it is first given on line {first_line[key]}; keep only one",
+                    )
+                )
+                continue
+            first_line[key] = line
+            self.doc.keys[(*path, key)] = (line, column)
+            out[key] = self.build(value_node, (*path, key), depth + 1)
+        return out
+
+
+def resolve_plain(text: str) -> Any:
+    """A plain (unquoted) scalar under the YAML 1.2 core schema; anything else is text."""
+    if text in _NULLS:
+        return None
+    if text in _BOOLS:
+        return _BOOLS[text]
+    if _INT.match(text):
+        return int(text)
+    if _FLOAT.match(text):
+        return float(text)
+    inf = _INF.match(text)
+    if inf:
+        return float(f"{inf.group(1)}inf")
+    if _NAN.match(text):
+        return float("nan")
+    return text
+
+
+def _line_col(text: str, offset: int) -> Position:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def load_yaml_bytes(raw: bytes, file: str) -> Document:
+    """Parse one file's bytes; every failure becomes a Problem in the returned Document."""
+    doc = Document(file)
+    if len(raw) > MAX_FILE_BYTES:
+        doc.problems.append(
+            Problem(
+                file,
+                0,
+                0,
+                "E002",
+                "",
+                f"the file is larger than {MAX_FILE_BYTES // 1024} KiB",
+                "split the scenario into smaller ones",
+            )
+        )
+        return doc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = raw[: exc.start].decode("utf-8", errors="replace")
+        line, column = _line_col(bad, len(bad))
+        doc.problems.append(
+            Problem(
+                file,
+                line,
+                column,
+                "E001",
+                "",
+                f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                "save the file with UTF-8 encoding",
+            )
+        )
+        return doc
+    loader: _Composer | None = None
+    try:
+        loader = _Composer(text)
+        root = loader.get_single_node()
+        builder = _Builder(doc)
+        if root is None:
+            doc.values[()] = (1, 1)
+            doc.data = None
+        else:
+            doc.data = builder.build(root, (), 1)
+        doc.ok = not builder.fatal
+        if not doc.ok:
+            doc.data = None
+    except _LimitError as exc:
+        line, column = _pos(exc.mark) if exc.mark is not None else (0, 0)
+        if exc.path:  # point at the top-level entry that blew up: stable and easy to find
+            line, column = doc.position(exc.path[:1], at_key=True)
+        doc.problems.append(
+            Problem(
+                file,
+                line,
+                column,
+                "E002",
+                path_str(exc.path[:1]),
+                exc.message,
+                "simplify the file: at most 40 levels of nesting and 10,000 values",
+            )
+        )
+        doc.data, doc.ok = None, False
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = _pos(mark) if mark is not None else (0, 0)
+        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        doc.problems.append(
+            Problem(
+                file,
+                line,
+                column,
+                "E001",
+                "",
+                f"the YAML cannot be parsed: {message or exc}",
+                "check the indentation and quoting near this place",
+            )
+        )
+        doc.data, doc.ok = None, False
+    except yaml.YAMLError as exc:  # ReaderError: control characters and the like
+        offset = getattr(exc, "position", None)
+        line, column = _line_col(text, offset) if isinstance(offset, int) else (0, 0)
+        doc.problems.append(
+            Problem(
+                file,
+                line,
+                column,
+                "E001",
+                "",
+                "the file contains a character YAML does not allow"
+                + (
+                    f" (#x{exc.character:04x})"
+                    if isinstance(getattr(exc, "character", None), int)
+                    else ""
+                ),
+                "remove control characters from the file",
+            )
+        )
+        doc.data, doc.ok = None, False
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return doc
+
+
+def load_yaml_file(path: Path) -> Document:
+    """Read (at most one byte over the limit, so a huge file costs nothing) and parse a file."""
+    file = display_path(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        doc = Document(file)
+        doc.problems.append(
+            Problem(
+                file,
+                0,
+                0,
+                "E004",
+                "",
+                f"the file cannot be read: {exc.strerror or exc}",
+                "check that the file exists and is readable",
+            )
+        )
+        return doc
+    return load_yaml_bytes(raw, file)

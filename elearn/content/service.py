@@ -1,0 +1,148 @@
+"""Importing courses as immutable versions, and reading them back (cached: they never change)."""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from elearn.content import LoadedCourse, discover_courses, load_course
+from elearn.content.models import Course, CourseAsset, CourseVersion
+from elearn.content.problems import Problem
+
+IMPORTED, UNCHANGED, INVALID = "imported", "unchanged", "invalid"
+
+
+@dataclass
+class ImportResult:
+    course_dir: Path
+    status: str
+    course_id: str | None = None
+    version_id: int | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def import_course(session: Session, course_dir: Path) -> ImportResult:
+    """Validate and import one course folder. An invalid course changes nothing in the database."""
+    loaded = load_course(course_dir)
+    if not loaded.ok or loaded.compiled is None or loaded.content_hash is None:
+        return ImportResult(course_dir, INVALID, problems=loaded.problems)
+    return _store(session, loaded)
+
+
+def _store(session: Session, loaded: LoadedCourse) -> ImportResult:
+    compiled = loaded.compiled
+    assert compiled is not None and loaded.content_hash is not None
+    course_id = compiled["id"]
+    existing = session.scalar(
+        select(CourseVersion).where(
+            CourseVersion.course_id == course_id, CourseVersion.content_hash == loaded.content_hash
+        )
+    )
+    status = UNCHANGED
+    if existing is None:
+        try:
+            with session.begin_nested():
+                existing = CourseVersion(
+                    course_id=course_id, content_hash=loaded.content_hash, compiled=compiled
+                )
+                session.add(existing)
+                session.flush()
+                for path, data in sorted(loaded.assets.items()):
+                    ctype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                    session.add(
+                        CourseAsset(
+                            version_id=existing.id, path=path, content_type=ctype, data=data
+                        )
+                    )
+                session.flush()
+            status = IMPORTED
+        except IntegrityError:  # a concurrent import stored the same version first
+            existing = session.scalar(
+                select(CourseVersion).where(
+                    CourseVersion.course_id == course_id,
+                    CourseVersion.content_hash == loaded.content_hash,
+                )
+            )
+            assert existing is not None
+    course = session.get(Course, course_id)
+    if course is None:
+        course = Course(id=course_id)
+        session.add(course)
+    if course.current_version_id != existing.id:
+        course.current_version_id = existing.id
+        status = IMPORTED
+    session.flush()
+    return ImportResult(loaded.course_dir, status, course_id, existing.id, problems=loaded.problems)
+
+
+def import_all(session: Session, root: Path) -> list[ImportResult]:
+    """Import every course under root; each valid course is committed on its own."""
+    results = []
+    for course_dir in discover_courses(root):
+        result = import_course(session, course_dir)
+        if result.status == INVALID:
+            session.rollback()
+        else:
+            session.commit()
+        results.append(result)
+    return results
+
+
+@dataclass(frozen=True)
+class CourseEntry:
+    """A course as the catalogue sees it: its current version's compiled form."""
+
+    version_id: int
+    content_hash: str
+    compiled: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.compiled["id"]
+
+
+_VERSION_CACHE: dict[tuple[int, int, str], CourseEntry] = {}
+
+
+def version_entry(session: Session, version_id: int) -> CourseEntry:
+    """A course version. The compiled form is cached by (engine, id, hash): versions are
+    immutable, and checking the hash keeps the cache right if ids are ever reused."""
+    content_hash = session.scalar(
+        select(CourseVersion.content_hash).where(CourseVersion.id == version_id)
+    )
+    if content_hash is None:
+        raise LookupError(version_id)
+    key = (id(session.get_bind()), version_id, content_hash)
+    entry = _VERSION_CACHE.get(key)
+    if entry is None:
+        version = session.get(CourseVersion, version_id)
+        assert version is not None
+        entry = CourseEntry(version.id, version.content_hash, version.compiled)
+        if len(_VERSION_CACHE) > 512:
+            _VERSION_CACHE.clear()
+        _VERSION_CACHE[key] = entry
+    return entry
+
+
+def current_courses(session: Session) -> list[CourseEntry]:
+    rows = session.execute(
+        select(Course.current_version_id)
+        .where(Course.current_version_id.is_not(None))
+        .order_by(Course.id)
+    ).scalars()
+    return [version_entry(session, vid) for vid in rows]
+
+
+def current_course(session: Session, course_id: str) -> CourseEntry | None:
+    vid = session.scalar(select(Course.current_version_id).where(Course.id == course_id))
+    return version_entry(session, vid) if vid is not None else None
+
+
+def asset(session: Session, version_id: int, path: str) -> CourseAsset | None:
+    return session.get(CourseAsset, (version_id, path))

@@ -1,0 +1,318 @@
+"""Interface texts in bokmål, nynorsk and English, and choosing the learner's language.
+
+Course texts come from the courses themselves; these are the platform's own words. A test
+checks that every key has all three languages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from elearn.config import LANGUAGES
+
+LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
+
+TEXTS: dict[str, dict[str, str]] = {
+    "site_name": {
+        "nb": "elearn – kurs for tjenestene",
+        "nn": "elearn – kurs for tenestene",
+        "en": "elearn – courses for public services",
+    },
+    "skip_to_content": {
+        "nb": "Hopp til innholdet",
+        "nn": "Hopp til innhaldet",
+        "en": "Skip to content",
+    },
+    "main_nav": {"nb": "Hovedmeny", "nn": "Hovudmeny", "en": "Main menu"},
+    "language": {"nb": "Språk", "nn": "Språk", "en": "Language"},
+    "courses": {"nb": "Kurs", "nn": "Kurs", "en": "Courses"},
+    "log_in": {"nb": "Logg inn", "nn": "Logg inn", "en": "Log in"},
+    "log_out": {"nb": "Logg ut", "nn": "Logg ut", "en": "Log out"},
+    "register": {"nb": "Opprett konto", "nn": "Opprett konto", "en": "Create an account"},
+    "profile": {"nb": "Profil", "nn": "Profil", "en": "Profile"},
+    "email": {"nb": "E-postadresse", "nn": "E-postadresse", "en": "Email address"},
+    "password": {"nb": "Passord", "nn": "Passord", "en": "Password"},
+    "password_hint": {
+        "nb": "Minst 10 tegn.",
+        "nn": "Minst 10 teikn.",
+        "en": "At least 10 characters.",
+    },
+    "audience": {"nb": "Yrkesgruppe", "nn": "Yrkesgruppe", "en": "Profession"},
+    "audience_hint": {
+        "nb": "Vi viser kursene for din yrkesgruppe først.",
+        "nn": "Vi viser kursa for yrkesgruppa di først.",
+        "en": "Courses for your profession are shown first.",
+    },
+    "audience.teacher": {"nb": "Lærer", "nn": "Lærar", "en": "Teacher"},
+    "audience.school_leader": {"nb": "Skoleleder", "nn": "Skuleleiar", "en": "School leader"},
+    "audience.health": {"nb": "Helsepersonell", "nn": "Helsepersonell", "en": "Health staff"},
+    "audience.adult_education": {
+        "nb": "Voksenopplæring",
+        "nn": "Vaksenopplæring",
+        "en": "Adult education",
+    },
+    "audience.other": {"nb": "Annet", "nn": "Anna", "en": "Other"},
+    "preferred_language": {
+        "nb": "Foretrukket språk",
+        "nn": "Føretrekt språk",
+        "en": "Preferred language",
+    },
+    "save": {"nb": "Lagre", "nn": "Lagre", "en": "Save"},
+    "saved": {"nb": "Lagret.", "nn": "Lagra.", "en": "Saved."},
+    "privacy_note": {
+        "nb": "Vi lagrer bare e-postadressen din, yrkesgruppen og hva du gjør i kursene. "
+        "Valgene dine lagres under et tilfeldig pseudonym, ikke under navnet ditt.",
+        "nn": "Vi lagrar berre e-postadressa di, yrkesgruppa og kva du gjer i kursa. "
+        "Vala dine blir lagra under eit tilfeldig pseudonym, ikkje under namnet ditt.",
+        "en": "We store only your email address, your profession and what you do in the courses. "
+        "Your choices are stored under a random pseudonym, not your name.",
+    },
+    "error_summary": {
+        "nb": "Noe må rettes",
+        "nn": "Noko må rettast",
+        "en": "Something needs fixing",
+    },
+    "err.email": {
+        "nb": "Skriv en gyldig e-postadresse, for eksempel navn@kommune.no.",
+        "nn": "Skriv ei gyldig e-postadresse, til dømes namn@kommune.no.",
+        "en": "Enter a valid email address, for example name@example.no.",
+    },
+    "err.email_taken": {
+        "nb": "Det finnes allerede en konto med denne e-postadressen.",
+        "nn": "Det finst alt ein konto med denne e-postadressa.",
+        "en": "There is already an account with this email address.",
+    },
+    "err.password_short": {
+        "nb": "Passordet må ha minst 10 tegn.",
+        "nn": "Passordet må ha minst 10 teikn.",
+        "en": "The password must have at least 10 characters.",
+    },
+    "err.audience": {
+        "nb": "Velg en yrkesgruppe.",
+        "nn": "Vel ei yrkesgruppe.",
+        "en": "Choose a profession.",
+    },
+    "err.login": {
+        "nb": "Feil e-postadresse eller passord.",
+        "nn": "Feil e-postadresse eller passord.",
+        "en": "Wrong email address or password.",
+    },
+    "err.registration_closed": {
+        "nb": "Registrering er slått av her.",
+        "nn": "Registrering er slått av her.",
+        "en": "Registration is switched off here.",
+    },
+    "no_account": {
+        "nb": "Har du ikke konto?",
+        "nn": "Har du ikkje konto?",
+        "en": "No account yet?",
+    },
+    "have_account": {
+        "nb": "Har du allerede konto?",
+        "nn": "Har du alt konto?",
+        "en": "Already have an account?",
+    },
+    "logged_out": {"nb": "Du er logget ut.", "nn": "Du er logga ut.", "en": "You are logged out."},
+    "login_required": {
+        "nb": "Logg inn for å ta kurset.",
+        "nn": "Logg inn for å ta kurset.",
+        "en": "Log in to take the course.",
+    },
+    "catalogue_title": {"nb": "Kurs", "nn": "Kurs", "en": "Courses"},
+    "catalogue_intro": {
+        "nb": "Gratis kurs om negativ sosial kontroll og æresmotivert vold, med situasjoner fra "
+        "arbeidsdagen din.",
+        "nn": "Gratis kurs om negativ sosial kontroll og æresmotivert vald, med situasjonar frå "
+        "arbeidsdagen din.",
+        "en": "Free courses on negative social control and honour-based violence, with "
+        "situations from your working day.",
+    },
+    "for_you": {
+        "nb": "For din yrkesgruppe",
+        "nn": "For yrkesgruppa di",
+        "en": "For your profession",
+    },
+    "other_courses": {"nb": "Andre kurs", "nn": "Andre kurs", "en": "Other courses"},
+    "all_courses": {"nb": "Alle kurs", "nn": "Alle kurs", "en": "All courses"},
+    "no_courses": {
+        "nb": "Ingen kurs er lagt inn ennå.",
+        "nn": "Ingen kurs er lagde inn enno.",
+        "en": "No courses have been added yet.",
+    },
+    "minutes": {"nb": "{n} minutter", "nn": "{n} minutt", "en": "{n} minutes"},
+    "duration": {"nb": "Varighet", "nn": "Lengd", "en": "Duration"},
+    "languages": {"nb": "Språk", "nn": "Språk", "en": "Languages"},
+    "measure": {
+        "nb": "Tiltak i handlingsplanen",
+        "nn": "Tiltak i handlingsplanen",
+        "en": "Action plan measure",
+    },
+    "for_audiences": {"nb": "For", "nn": "For", "en": "For"},
+    "progress": {"nb": "Framdrift", "nn": "Framdrift", "en": "Progress"},
+    "progress_value": {
+        "nb": "{done} av {total} scenarioer fullført",
+        "nn": "{done} av {total} scenario fullførte",
+        "en": "{done} of {total} scenarios finished",
+    },
+    "not_started": {"nb": "Ikke startet", "nn": "Ikkje starta", "en": "Not started"},
+    "in_progress": {"nb": "Påbegynt", "nn": "Påbyrja", "en": "In progress"},
+    "finished": {"nb": "Fullført", "nn": "Fullført", "en": "Finished"},
+    "passed": {"nb": "Bestått", "nn": "Bestått", "en": "Passed"},
+    "failed": {"nb": "Ikke bestått", "nn": "Ikkje bestått", "en": "Not passed"},
+    "open_course": {"nb": "Åpne kurset", "nn": "Opne kurset", "en": "Open the course"},
+    "content_notice": {"nb": "Før du begynner", "nn": "Før du byrjar", "en": "Before you start"},
+    "scenarios": {"nb": "Scenarioer", "nn": "Scenario", "en": "Scenarios"},
+    "start_course": {"nb": "Start kurset", "nn": "Start kurset", "en": "Start the course"},
+    "continue": {"nb": "Fortsett", "nn": "Hald fram", "en": "Continue"},
+    "start": {"nb": "Start", "nn": "Start", "en": "Start"},
+    "play_again": {"nb": "Se gjennomgangen", "nn": "Sjå gjennomgangen", "en": "See the review"},
+    "restart": {
+        "nb": "Start kurset på nytt",
+        "nn": "Start kurset på nytt",
+        "en": "Start the course again",
+    },
+    "restart_hint": {
+        "nb": "Et nytt forsøk begynner fra starten. Det forrige forsøket blir avsluttet.",
+        "nn": "Eit nytt forsøk byrjar frå starten. Det førre forsøket blir avslutta.",
+        "en": "A new attempt starts from the beginning. The current attempt is closed.",
+    },
+    "take_a_break": {
+        "nb": "Ta en pause (lagre og gå ut)",
+        "nn": "Ta ein pause (lagre og gå ut)",
+        "en": "Take a break (save and leave)",
+    },
+    "paused": {
+        "nb": "Framdriften er lagret. Du kan fortsette der du slapp, også på en annen enhet.",
+        "nn": "Framdrifta er lagra. Du kan halde fram der du slapp, også på ei anna eining.",
+        "en": "Your progress is saved. You can continue where you left off, "
+        "also on another device.",
+    },
+    "your_choice": {"nb": "Du valgte", "nn": "Du valde", "en": "You chose"},
+    "why": {"nb": "Hvorfor", "nn": "Kvifor", "en": "Why"},
+    "what_next": {"nb": "Hva gjør du nå?", "nn": "Kva gjer du no?", "en": "What do you do now?"},
+    "choices": {"nb": "Valg", "nn": "Val", "en": "Choices"},
+    "reflect": {"nb": "Tenk over", "nn": "Tenk over", "en": "Think about it"},
+    "step_of": {
+        "nb": "Valg {done} av minst {total}",
+        "nn": "Val {done} av minst {total}",
+        "en": "Decision {done} of at least {total}",
+    },
+    "stale_page": {
+        "nb": "Siden du sendte fra var utdatert, så valget ble ikke registrert. Her er der du er nå.",
+        "nn": "Sida du sende frå var utdatert, så valet vart ikkje registrert. Her er der du er no.",
+        "en": "That page was out of date, so the choice was not recorded. This is where you are now.",
+    },
+    "ending": {
+        "nb": "Slutt på scenarioet",
+        "nn": "Slutt på scenarioet",
+        "en": "End of the scenario",
+    },
+    "outcome.good": {"nb": "Godt utfall", "nn": "Godt utfall", "en": "A good outcome"},
+    "outcome.mixed": {"nb": "Blandet utfall", "nn": "Blanda utfall", "en": "A mixed outcome"},
+    "outcome.poor": {"nb": "Dårlig utfall", "nn": "Dårleg utfall", "en": "A poor outcome"},
+    "score": {"nb": "Poeng", "nn": "Poeng", "en": "Score"},
+    "score_value": {
+        "nb": "{points} av {max} mulige",
+        "nn": "{points} av {max} moglege",
+        "en": "{points} of {max} possible",
+    },
+    "your_choices": {
+        "nb": "Valgene dine og hva de betydde",
+        "nn": "Vala dine og kva dei betydde",
+        "en": "Your choices and what they meant",
+    },
+    "points_n": {"nb": "{n} poeng", "nn": "{n} poeng", "en": "{n} points"},
+    "back_to_course": {
+        "nb": "Tilbake til kurset",
+        "nn": "Tilbake til kurset",
+        "en": "Back to the course",
+    },
+    "help_title": {"nb": "Her får du hjelp", "nn": "Her får du hjelp", "en": "Where to get help"},
+    "help_acute": {
+        "nb": "Er noen i akutt fare? Ring politiet på 112.",
+        "nn": "Er nokon i akutt fare? Ring politiet på 112.",
+        "en": "Is someone in immediate danger? Call the police on 112.",
+    },
+    "phone": {"nb": "Telefon", "nn": "Telefon", "en": "Phone"},
+    "course_result": {
+        "nb": "Resultat for kurset",
+        "nn": "Resultat for kurset",
+        "en": "Course result",
+    },
+    "mastery": {
+        "nb": "Du trenger {pct} % for å bestå.",
+        "nn": "Du treng {pct} % for å bestå.",
+        "en": "You need {pct}% to pass.",
+    },
+    "your_score": {"nb": "Du fikk {pct} %.", "nn": "Du fekk {pct} %.", "en": "You scored {pct}%."},
+    "all_done": {
+        "nb": "Du har fullført alle scenarioene.",
+        "nn": "Du har fullført alle scenarioa.",
+        "en": "You have finished every scenario.",
+    },
+    "next_scenario": {"nb": "Neste scenario", "nn": "Neste scenario", "en": "Next scenario"},
+    "see_result": {
+        "nb": "Se resultatet for kurset",
+        "nn": "Sjå resultatet for kurset",
+        "en": "See the course result",
+    },
+    "not_found": {"nb": "Fant ikke siden", "nn": "Fann ikkje sida", "en": "Page not found"},
+    "image": {"nb": "Bilde", "nn": "Bilete", "en": "Image"},
+    "delete_account": {
+        "nb": "Slett kontoen min",
+        "nn": "Slett kontoen min",
+        "en": "Delete my account",
+    },
+    "delete_account_text": {
+        "nb": "Kontoen, forsøkene og alle registreringer av hva du har gjort i kursene blir "
+        "slettet for godt. Skriv passordet ditt for å bekrefte.",
+        "nn": "Kontoen, forsøka og alle registreringar av kva du har gjort i kursa blir sletta "
+        "for godt. Skriv passordet ditt for å stadfeste.",
+        "en": "Your account, your attempts and every record of what you did in the courses are "
+        "deleted for good. Enter your password to confirm.",
+    },
+    "bad_request": {
+        "nb": "Forespørselen kunne ikke brukes",
+        "nn": "Førespurnaden kunne ikkje brukast",
+        "en": "The request could not be used",
+    },
+    "bad_request_text": {
+        "nb": "Noe i skjemaet var ikke gyldig. Gå tilbake, last siden på nytt og prøv igjen.",
+        "nn": "Noko i skjemaet var ikkje gyldig. Gå tilbake, last sida på nytt og prøv igjen.",
+        "en": "Something in the form was not valid. Go back, reload the page and try again.",
+    },
+    "csrf_expired": {
+        "nb": "Skjemaet var for gammelt eller kom ikke fra denne siden. Last siden på nytt og prøv "
+        "igjen.",
+        "nn": "Skjemaet var for gammalt eller kom ikkje frå denne sida. Last sida på nytt og prøv "
+        "igjen.",
+        "en": "The form was too old or did not come from this site. Reload the page and try again.",
+    },
+    "not_found_text": {
+        "nb": "Vi fant ikke det du lette etter.",
+        "nn": "Vi fann ikkje det du leita etter.",
+        "en": "We could not find what you were looking for.",
+    },
+}
+
+
+def translate(key: str, lang: str, **kwargs: Any) -> str:
+    entry = TEXTS.get(key)
+    if entry is None:
+        return key  # a missing key shows up in the page, and a test fails on it
+    text = entry.get(lang) or entry["nb"]
+    return text.format(**kwargs) if kwargs else text
+
+
+def negotiate_language(chosen: str | None, profile: str | None, accept: Any, default: str) -> str:
+    """The language the learner chose here, then in the profile, then the browser's, then ours."""
+    for lang in (chosen, profile):
+        if lang in LANGUAGES:
+            return lang
+    if accept:
+        # Browsers send "no" or "nb"/"nn"; "no" means bokmål in practice.
+        best = accept.best_match(["nb", "nn", "en", "no", "nb-NO", "nn-NO", "no-NO"])
+        if best:
+            best = best.split("-")[0]
+            return "nb" if best == "no" else best
+    return default

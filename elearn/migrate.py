@@ -1,0 +1,32 @@
+"""Runs the Alembic migrations in `migrations/` against an engine, from code or the CLI.
+
+elearn keeps its own version table (`elearn_alembic_version`) so it can live in a host
+application's database next to the host's own Alembic history.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+VERSION_TABLE = "elearn_alembic_version"
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade_database(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+def downgrade_database(engine: Engine, revision: str = "base") -> None:
+    command.downgrade(alembic_config(engine), revision)

@@ -1,0 +1,114 @@
+"""Registering, logging in and out, the profile, and deleting an account with its data."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from elearn.accounts.models import User
+from elearn.player.models import Attempt
+from elearn.tracking.models import StoredStatement
+from tests.conftest import PASSWORD, csrf_from, register
+
+
+def count(app: Flask, model: type) -> int:
+    session = app.extensions["elearn"].session_factory()
+    try:
+        return session.scalar(select(func.count()).select_from(model))
+    finally:
+        session.close()
+
+
+def test_registration_reports_every_problem_and_keeps_what_was_typed(
+    app: Flask, client: FlaskClient
+) -> None:
+    page = client.get("/register?lang=en").get_data(as_text=True)
+    response = client.post(
+        "/register",
+        data={"csrf_token": csrf_from(page), "email": "not-an-email", "password": "short"},
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Enter a valid email address" in html
+    assert "at least 10 characters" in html
+    assert "Choose a profession." in html
+    assert 'value="not-an-email"' in html
+    assert 'aria-invalid="true"' in html and 'href="#email"' in html
+    assert count(app, User) == 0
+
+
+def test_password_is_stored_hashed_and_email_is_unique(app: Flask, client: FlaskClient) -> None:
+    register(client, "Kari@Example.no")
+    session = app.extensions["elearn"].session_factory()
+    user = session.scalar(select(User))
+    assert user.email == "kari@example.no"
+    assert PASSWORD not in user.password_hash and user.check_password(PASSWORD)
+    session.close()
+    other = app.test_client()
+    page = other.get("/register?lang=en").get_data(as_text=True)
+    response = other.post(
+        "/register",
+        data={"csrf_token": csrf_from(page), "email": "kari@example.no", "password": PASSWORD,
+              "audience": "health"},
+    )  # fmt: skip
+    assert "already an account" in response.get_data(as_text=True)
+
+
+def test_login_logout_and_wrong_password(app: Flask, client: FlaskClient) -> None:
+    register(client)
+    page = client.get("/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    assert client.get("/profile").status_code == 302
+    login = client.get("/login?lang=en").get_data(as_text=True)
+    bad = client.post("/login", data={"csrf_token": csrf_from(login), "email": "laerer@example.no",
+                                      "password": "wrong password"})  # fmt: skip
+    assert bad.status_code == 401 and "Wrong email address or password." in bad.get_data(True)
+    good = client.post(
+        "/login?next=/c/play-course",
+        data={"csrf_token": csrf_from(login), "email": "laerer@example.no", "password": PASSWORD},
+    )
+    assert good.headers["Location"] == "/c/play-course"
+
+
+def test_login_never_redirects_to_another_site(app: Flask, client: FlaskClient) -> None:
+    register(client)
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(True))})
+    login = client.get("/login").get_data(as_text=True)
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"csrf_token": csrf_from(login), "email": "laerer@example.no", "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_catalogue_shows_my_professions_courses_first(app: Flask, client: FlaskClient) -> None:
+    register(client, audience="health")
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert "For your profession" not in page and "All courses" in page
+    profile = client.get("/profile").get_data(as_text=True)
+    client.post("/profile", data={"csrf_token": csrf_from(profile), "audience": "teacher",
+                                  "language": "nn"})  # fmt: skip
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="nn">' in page and "For yrkesgruppa di" in page
+    assert "5 minutt" in page and "Ikkje starta" in page
+
+
+def test_deleting_my_account_deletes_my_attempts_and_statements(
+    app: Flask, learner_client: FlaskClient
+) -> None:
+    client = learner_client
+    page = client.get("/c/play-course").get_data(as_text=True)
+    client.post("/c/play-course/start", data={"csrf_token": csrf_from(page)})
+    other = app.test_client()
+    register(other, "keep@example.no")
+    page = other.get("/c/play-course").get_data(as_text=True)
+    other.post("/c/play-course/start", data={"csrf_token": csrf_from(page)})
+    before = count(app, StoredStatement)
+    profile = client.get("/profile").get_data(as_text=True)
+    wrong = client.post("/profile/delete", data={"csrf_token": csrf_from(profile), "password": "x"})
+    assert wrong.status_code == 302 and count(app, User) == 2
+    client.post("/profile/delete", data={"csrf_token": csrf_from(profile), "password": PASSWORD})
+    assert count(app, User) == 1 and count(app, Attempt) == 1
+    assert count(app, StoredStatement) == before // 2  # only the other learner's remain
+    assert client.get("/profile").status_code == 302
