@@ -67,7 +67,9 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str, str]:
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None
+    ) -> tuple[int, str, str]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
         if form is not None:
@@ -100,7 +102,9 @@ def prepare(port: int, n: int) -> list[tuple[Client, str]]:
         )  # fmt: skip
         assert status == 302, status
         _, _, page = c.request("GET", "/c/sample-course")
-        status, location, _ = c.request("POST", "/c/sample-course/start", {"csrf_token": csrf(page)})
+        status, location, _ = c.request(
+            "POST", "/c/sample-course/start", {"csrf_token": csrf(page)}
+        )
         assert status == 302, status
         path = urlsplit(location).path
         status, _, _ = c.request("GET", path)
@@ -194,11 +198,15 @@ def main() -> None:
     db = "PostgreSQL" if args.database_url.startswith("postgresql") else "SQLite"
     print("elearn benchmark: GET the player's step page (sample-course, first node)")
     print(f"machine:     {machine()}")
-    print(f"server:      gunicorn, {args.workers} sync workers, {db}; load generator on the same machine")
+    print(
+        f"server:      gunicorn, {args.workers} sync workers, {db}; load generator on the same machine"
+    )
     print(f"clients:     {args.concurrency} concurrent keep-alive clients, {args.seconds:.0f} s")
     print(f"requests:    {len(latencies)} ({errors} errors)")
     print(f"throughput:  {len(latencies) / elapsed:.1f} requests/second")
-    print(f"latency:     p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms")
+    print(
+        f"latency:     p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

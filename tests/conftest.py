@@ -101,7 +101,8 @@ def make_test_app(engine: Engine, tmp_path: Path, **config: object) -> Flask:
 
 
 def import_course(app: Flask, course_dir: Path) -> None:
-    from elearn.content.service import INVALID, import_course as do_import
+    from elearn.content.service import INVALID
+    from elearn.content.service import import_course as do_import
 
     session = app.extensions["elearn"].session_factory()
     try:
@@ -136,7 +137,9 @@ def form_value(html: str, name: str) -> str:
     return match.group(1)
 
 
-def register(client: FlaskClient, email: str = "laerer@example.no", audience: str = "teacher") -> None:
+def register(
+    client: FlaskClient, email: str = "laerer@example.no", audience: str = "teacher"
+) -> None:
     page = client.get("/register").get_data(as_text=True)
     response = client.post(
         "/register",

@@ -10,6 +10,7 @@ changes nothing, the same id with other content is a 409. It checks Basic auth (
 X-Experience-API-Version header (400). Failure plans are consumed one request at a time, in
 the order they were added:
 
+- `pass_next(n)`                 handle normally (to place a failure after n good requests)
 - `fail_next(n, status)`         answer `status` without storing anything
 - `drop_next(n)`                 read the request, then close the connection with no answer
 - `stall_next(n, seconds)`       wait (longer than the client's timeout), then handle normally:
@@ -51,7 +52,7 @@ class RequestRecord:
 
 @dataclass(frozen=True)
 class _Action:
-    kind: str  # fail | drop | stall | store_then_fail | garble | hold
+    kind: str  # pass | fail | drop | stall | store_then_fail | garble | hold
     status: int = 503
     seconds: float = 0.0
 
@@ -122,6 +123,9 @@ class FakeLrs:
     def _add(self, n: int, action: _Action) -> None:
         with self._lock:
             self._plan.extend([action] * n)
+
+    def pass_next(self, n: int = 1) -> None:
+        self._add(n, _Action("pass"))
 
     def fail_next(self, n: int = 1, status: int = 503) -> None:
         self._add(n, _Action("fail", status=status))

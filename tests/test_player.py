@@ -50,7 +50,9 @@ def enter(client: FlaskClient, page: str, scenario_id: str) -> str:
 def statements(app: Flask) -> list[dict]:
     session = app.extensions["elearn"].session_factory()
     try:
-        return [r.body for r in session.scalars(select(StoredStatement).order_by(StoredStatement.seq))]
+        return [
+            r.body for r in session.scalars(select(StoredStatement).order_by(StoredStatement.seq))
+        ]
     finally:
         session.close()
 
@@ -135,7 +137,9 @@ def test_worst_path_fails_and_shows_the_delayed_consequence(
     assert verbs(statements(app))[-2] == "failed"
 
 
-def test_double_submit_and_back_button_change_nothing(app: Flask, learner_client: FlaskClient) -> None:
+def test_double_submit_and_back_button_change_nothing(
+    app: Flask, learner_client: FlaskClient
+) -> None:
     client = learner_client
     _, first_page = start_course(client)
     data = {

@@ -18,14 +18,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from elearn.content.problems import Problem
 
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # PyYAML built without libyaml
+    _CParser = None
+
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 40
 MAX_NODES = 10_000
+USE_LIBYAML = True  # the pure-Python parser is used when False or when libyaml is missing
 
 YPath = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -98,17 +105,21 @@ class _LimitError(Exception):
         self.path = path
 
 
-class _Composer(yaml.SafeLoader):
-    """SafeLoader's parser and composer, with two changes: implicit tags are left unresolved
-    (we resolve scalars ourselves, YAML 1.2 style) and nesting depth is limited while composing,
-    so a file of ten thousand '[' cannot exhaust the Python stack."""
+class _ComposerMixin(Composer):
+    """SafeLoader's composer with two changes: implicit tags are left unresolved (we resolve
+    scalars ourselves, YAML 1.2 style) and nesting depth is limited while composing, so a file
+    of ten thousand '[' cannot exhaust the Python stack."""
 
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self._depth = 0
+    _depth = 0
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         return _IMPLICIT
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         if self.check_event(AliasEvent) or not self.check_event(
@@ -125,6 +136,27 @@ class _Composer(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+class _PyComposer(_ComposerMixin, yaml.SafeLoader):
+    """Pure-Python reader, scanner and parser (SafeLoader's own)."""
+
+
+if _CParser is not None:
+
+    class _CComposer(_ComposerMixin, _CParser):  # type: ignore[misc, valid-type]
+        """libyaml's parser (about ten times faster) feeding the same Python composer; only
+        events cross over, so the depth limit and tag handling are exactly the same."""
+
+        def __init__(self, stream: str):
+            _CParser.__init__(self, stream)
+            Composer.__init__(self)
+
+
+def _composer(text: str) -> Composer:
+    if _CParser is not None and USE_LIBYAML:
+        return _CComposer(text)
+    return _PyComposer(text)
 
 
 def _pos(mark: yaml.Mark) -> Position:
@@ -294,9 +326,9 @@ def load_yaml_bytes(raw: bytes, file: str) -> Document:
             )
         )
         return doc
-    loader: _Composer | None = None
+    loader: Composer | None = None
     try:
-        loader = _Composer(text)
+        loader = _composer(text)
         root = loader.get_single_node()
         builder = _Builder(doc)
         if root is None:
@@ -327,6 +359,20 @@ def load_yaml_bytes(raw: bytes, file: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, column = _pos(mark) if mark is not None else (0, 0)
         message = " ".join(part for part in (exc.context, exc.problem) if part)
+        if "maximum nesting depth" in message:  # libyaml's own limit, met before ours
+            doc.problems.append(
+                Problem(
+                    file,
+                    line,
+                    column,
+                    "E002",
+                    "",
+                    f"the data is nested more than {MAX_DEPTH} levels deep",
+                    "simplify the file: at most 40 levels of nesting and 10,000 values",
+                )
+            )
+            doc.data, doc.ok = None, False
+            return doc
         doc.problems.append(
             Problem(
                 file,

@@ -16,7 +16,7 @@ class Course(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     current_version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("elearn_course_versions.id", use_alter=True), nullable=True
+        ForeignKey("elearn_course_versions.id"), nullable=True
     )
     current_version: Mapped[CourseVersion | None] = relationship(
         foreign_keys=[current_version_id], lazy="joined"

@@ -150,6 +150,9 @@ class Forwarder:
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
         self._random = random.Random()
+        # The lease tells processes apart by holder; this keeps two threads sharing one
+        # Forwarder (hence one holder) from forwarding at the same time.
+        self._running = threading.Lock()
         if target.timeout >= lease_seconds:
             # A request outliving the lease would let a second forwarder start while this one
             # may still deliver: the order at the LRS would no longer be guaranteed.
@@ -162,23 +165,32 @@ class Forwarder:
     # -- the public loop ---------------------------------------------------------------------
     def run_once(self) -> ForwardReport:
         """Forward everything due now, batch after batch; stop at the first failure."""
-        if not self.acquire_lease():
+        if not self._running.acquire(blocking=False):
             return ForwardReport(sent=0, failed=False, error=LEASE_HELD, waiting=self.waiting())
-        sent = 0
         try:
-            while True:
-                if not self._renew_lease():
-                    return ForwardReport(sent, False, LEASE_LOST, self.waiting())
-                batch = self._load_batch()
-                if not batch or batch[0].next_try_at > self.clock():
-                    break  # empty, or the head is backing off: nothing behind it may overtake
-                done, error = self._send_batch(batch)
-                sent += done
-                if error is not None:
-                    return ForwardReport(sent, True, error, self.waiting())
-            return ForwardReport(sent, False, None, self.waiting())
+            if not self.acquire_lease():
+                return ForwardReport(0, False, LEASE_HELD, self.waiting())
+            try:
+                return self._forward()
+            finally:
+                self.release_lease()
         finally:
-            self.release_lease()
+            self._running.release()
+
+    def _forward(self) -> ForwardReport:
+        sent = 0
+        while True:
+            if not self._renew_lease():
+                return ForwardReport(sent, False, LEASE_LOST, self.waiting())
+            batch = self._load_batch()
+            if not batch or batch[0].next_try_at > self.clock():
+                # Empty, or the head is backing off: nothing behind it may overtake it.
+                return ForwardReport(sent, False, None, self.waiting())
+            done, error = self._send_batch(batch)
+            sent += done
+            if error is not None:
+                # Losing the lease mid-batch is not the LRS failing: nothing was backed off.
+                return ForwardReport(sent, error != LEASE_LOST, error, self.waiting())
 
     def run_forever(self, stop: threading.Event, idle_sleep: float = 2.0) -> None:
         """Forward until `stop` is set; between runs, sleep until the head is due (or idle_sleep)."""
@@ -206,8 +218,25 @@ class Forwarder:
 
     # -- the lease ---------------------------------------------------------------------------
     def acquire_lease(self) -> bool:
-        """Take the lease if it is free, expired or already ours; one atomic UPDATE decides."""
-        self._ensure_lease_row()
+        """Take the lease if it is free, expired or already ours; one atomic UPDATE decides.
+
+        The row is created on first use. Each step is its own short write transaction, so
+        SQLite never has to upgrade a read snapshot to a write (which fails under contention).
+        """
+        if self._take_lease():
+            return True
+        with self.session_factory() as session:
+            if session.get(ForwarderLease, LEASE_NAME) is not None:
+                return False  # someone else holds it
+        with self.session_factory() as session:
+            session.add(ForwarderLease(name=LEASE_NAME, holder=None, expires_at=self.clock()))
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()  # a concurrent forwarder created it first: fine
+        return self._take_lease()
+
+    def _take_lease(self) -> bool:
         now = self.clock()
         with self.session_factory() as session:
             result = session.execute(
@@ -253,17 +282,6 @@ class Forwarder:
             )
             session.commit()
             return _rowcount(result) == 1
-
-    def _ensure_lease_row(self) -> None:
-        """Create the lease row on first use; a concurrent creator winning the race is fine."""
-        with self.session_factory() as session:
-            if session.get(ForwarderLease, LEASE_NAME) is not None:
-                return
-            session.add(ForwarderLease(name=LEASE_NAME, holder=None, expires_at=self.clock()))
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
 
     def _lease_end(self, now: dt.datetime) -> dt.datetime:
         return now + dt.timedelta(seconds=self.lease_seconds)

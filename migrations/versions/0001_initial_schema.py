@@ -46,7 +46,6 @@ def upgrade() -> None:
             ["current_version_id"],
             ["elearn_course_versions.id"],
             name=op.f("fk_elearn_courses_current_version_id_elearn_course_versions"),
-            use_alter=True,
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_elearn_courses")),
     )

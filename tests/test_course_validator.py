@@ -1,0 +1,658 @@
+"""The course validator as an author meets it: every mistake reported at once, at the right line,
+with a hint; a valid course compiled into the form the player runs."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from elearn.content import LoadedCourse, discover_courses, load_course, validate_paths
+from elearn.content import graph as graph_module
+from elearn.content import loader as loader_module
+from elearn.content.compiler import canonical_json, content_hash
+from elearn.content.loader import load_yaml_bytes
+from elearn.player import engine
+
+FIXTURES = Path(__file__).parent / "fixtures" / "courses"
+VALID = FIXTURES / "valid-minimal"
+BROKEN = FIXTURES / "broken"
+EXPECT = re.compile(r"#\s*expect:\s*((?:[EW]\d{3}\s*)+)")
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["libyaml", "pure-python"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with libyaml's parser and with PyYAML's own: positions must not differ."""
+    monkeypatch.setattr(loader_module, "USE_LIBYAML", request.param == "libyaml")
+    return str(request.param)
+
+
+def planted(course_dir: Path) -> set[tuple[str, int, str]]:
+    """(file name, line, code) for every `# expect: CODE` marker in a fixture course."""
+    found = set()
+    for path in course_dir.glob("*.yaml"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = EXPECT.search(line)
+            if match:
+                found |= {(path.name, number, code) for code in match.group(1).split()}
+    return found
+
+
+def reported(loaded: LoadedCourse) -> set[tuple[str, int, str]]:
+    return {(Path(p.file).name, p.line, p.code) for p in loaded.problems}
+
+
+def line_of(path: Path, marker: str) -> int:
+    """The 1-based line of the first line containing `marker` (so tests survive edits)."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if marker in line:
+            return number
+    raise AssertionError(f"{marker!r} not in {path}")
+
+
+def only(loaded: LoadedCourse, code: str) -> list[Any]:
+    return [p for p in loaded.problems if p.code == code]
+
+
+T = {"nb": "tekst", "en": "text"}
+
+
+def choice(cid: str, to: Any, **extra: Any) -> dict[str, Any]:
+    return {"id": cid, "text": T, "feedback": T, "next": to, **extra}
+
+
+def decision(nid: str, *choices: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"id": nid, "text": T, "choices": list(choices), **extra}
+
+
+def ending(nid: str, outcome: str = "good") -> dict[str, Any]:
+    return {"id": nid, "text": T, "ending": {"outcome": outcome, "title": T}}
+
+
+def scenario(sid: str, *nodes: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"id": sid, "title": T, "start": nodes[0]["id"], **extra, "nodes": list(nodes)}
+
+
+def write_course(root: Path, *scenarios: dict[str, Any], **course: Any) -> Path:
+    """A course folder with one file per scenario; course.yaml fields can be overridden."""
+    root.mkdir(parents=True, exist_ok=True)
+    data = {
+        "format": 1,
+        "id": "test-course",
+        "title": T,
+        "description": T,
+        "audiences": ["teacher"],
+        "measure": "19b",
+        "languages": ["nb", "en"],
+        "estimated_minutes": 10,
+        "mastery_score": 0.5,
+        "scenarios": [f"{s['id']}.yaml" for s in scenarios],
+        "help": [],
+        **course,
+    }
+    (root / "course.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    for s in scenarios:
+        text = yaml.safe_dump(s, sort_keys=False, allow_unicode=True)
+        (root / f"{s['id']}.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def simple(**extra: Any) -> dict[str, Any]:
+    """A correct one-decision scenario: 'right' earns 2 points, 'wrong' none."""
+    return scenario(
+        "simple",
+        decision("start", choice("right", "good", points=2), choice("wrong", "poor")),
+        ending("good"),
+        ending("poor", "poor"),
+        **extra,
+    )
+
+
+# -- the valid fixture --------------------------------------------------------------------------
+
+
+def test_valid_fixture_compiles_without_any_problem() -> None:
+    loaded = load_course(VALID)
+    assert loaded.ok and loaded.problems == []
+    compiled = loaded.compiled
+    assert compiled is not None
+    assert json.loads(json.dumps(compiled)) == compiled  # stored as JSON, played from JSON
+    assert compiled["format"] == 1 and compiled["measure"] == "19b"
+    assert compiled["help"][0]["phone"] == "47 80 90 50"
+    (talk,) = compiled["scenarios"]
+    assert talk["node_order"] == ["classroom", "talk", "opens-up", "closes-down"]
+    assert list(talk["nodes"]) == talk["node_order"]
+    assert talk["variables"] == {
+        "trust": {"type": "int", "default": 0, "min": 0, "max": 2},
+        "told_parents": {"type": "bool", "default": False},
+    }
+    ask = talk["nodes"]["talk"]["choices"][1]
+    assert ask["next"] == [
+        {
+            "if": {
+                "and": [{"cmp": ">=", "var": "trust", "value": 2}, {"not": {"var": "told_parents"}}]
+            },
+            "to": "opens-up",
+        },
+        {"if": None, "to": "closes-down"},
+    ]
+    think = talk["nodes"]["talk"]["choices"][0]
+    assert think["points"] == 0 and think["correct"] is None and think["if"] is None
+    assert think["set"] == {} and think["add"] == {}
+    assert talk["nodes"]["talk"]["conditional_text"][0]["if"] == {"var": "told_parents"}
+    assert talk["nodes"]["talk"]["image"] is None and talk["facilitator"] is None
+    assert "ending" not in talk["nodes"]["talk"]  # the engine tests `"ending" in node`
+    assert talk["nodes"]["opens-up"]["ending"]["outcome"] == "good"
+    assert (talk["max_score"], talk["min_score"]) == (3, 1)
+    assert compiled["max_score"] == 3
+    assert talk["remaining"] == {"classroom": 2, "talk": 1, "opens-up": 0, "closes-down": 0}
+
+
+def test_valid_fixture_assets_and_content_hash() -> None:
+    loaded = load_course(VALID)
+    svg = (VALID / "images" / "classroom.svg").read_bytes()
+    assert loaded.assets == {"images/classroom.svg": svg}
+    assert loaded.compiled is not None
+    assert loaded.content_hash == content_hash(loaded.compiled, loaded.assets)
+    assert re.fullmatch(r"[0-9a-f]{64}", loaded.content_hash or "")
+    assert load_course(VALID).content_hash == loaded.content_hash  # stable: no re-import
+    assert (
+        content_hash(loaded.compiled, {"images/classroom.svg": svg + b" "}) != loaded.content_hash
+    )
+    assert canonical_json({"b": 1, "a": "ø"}) == '{"a":"ø","b":1}'.encode()
+
+
+def test_engine_plays_every_path_of_the_valid_fixture_to_an_ending() -> None:
+    """Walk every way through with the player's engine: each ends, and the scores the validator
+    computed are exactly the best and worst a learner can get."""
+    compiled = load_course(VALID).compiled
+    assert compiled is not None
+    (talk,) = compiled["scenarios"]
+    first = engine.initial_state(talk)
+    queue = deque([first])
+    seen = set()
+    finals = set()
+    while queue:
+        state = queue.popleft()
+        key = (state["node"], json.dumps(state["vars"], sort_keys=True), state["points"])
+        if key in seen:
+            continue
+        seen.add(key)
+        if state["ended"]:
+            finals.add(state["points"])
+            continue
+        done, total = engine.progress(talk, state)
+        assert total >= done + 1
+        offered = engine.offered_choices(talk, state)
+        assert offered, f"stuck at {state['node']}"
+        for offer in offered:
+            queue.append(engine.choose(talk, state, offer["id"]).state)
+    assert min(finals) == talk["min_score"] and max(finals) == talk["max_score"]
+    assert engine.scaled_score(max(finals), compiled["max_score"]) == 1.0
+
+
+# -- the broken fixture -------------------------------------------------------------------------
+
+
+def test_broken_fixture_reports_exactly_the_planted_problems(parser: str) -> None:
+    loaded = load_course(BROKEN)
+    assert not loaded.ok and loaded.compiled is None and loaded.content_hash is None
+    expected = planted(BROKEN)
+    assert len(expected) >= 16
+    assert reported(loaded) == expected
+
+
+def test_broken_fixture_messages_say_how_to_fix(parser: str) -> None:
+    loaded = load_course(BROKEN)
+    by_code = {p.code: p for p in loaded.problems}
+    course = BROKEN / "course.yaml"
+    assert "did you mean 'content_notice'" in by_code["E011"].hint
+    assert by_code["E011"].column == 1  # points at the key
+    dup = by_code["E003"]
+    assert f"line {line_of(course, 'estimated_minutes: 20')}" in dup.hint
+    measure = next(p for p in only(loaded, "E012") if p.path == "measure")
+    assert '"22"' in measure.hint and "quote" in measure.hint
+    assert "../outside.yaml" in by_code["E004"].message
+    assert "en" in by_code["E020"].message
+    no = next(p for p in only(loaded, "E012") if p.path.endswith("correct"))
+    assert "'no'" in no.message and "true or false" in no.hint
+    assert "'n3'" in by_code["E031"].message and by_code["E031"].hint.startswith(
+        "existing nodes: n"
+    )
+    assert "does not parse" in by_code["E040"].message
+    assert "'mood' is not declared" in by_code["E041"].message
+    assert by_code["E010"].path == "nodes[1].choices[0].feedback"
+    assert "orphan" in by_code["E032"].message
+    dead, conditional = sorted(only(loaded, "E033"), key=lambda p: p.line)
+    assert "no way out" in dead.message and "corridor → basement → corridor" in dead.message
+    assert "door_open=false" in conditional.message and "loop" in conditional.message
+    assert "gaining 1 point" in by_code["E037"].message
+    assert "10,000" in by_code["E002"].message
+    assert "only set" in by_code["W002"].message
+    assert loaded.problems == sorted(loaded.problems, key=lambda p: (p.file, p.line, p.column))
+
+
+def test_problem_files_are_relative_to_the_working_directory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(FIXTURES)
+    loaded = load_course(Path("broken"))
+    assert {p.file for p in loaded.problems} >= {"broken/course.yaml", "broken/loops.yaml"}
+    assert str(loaded.problems[0]).startswith("broken/")
+
+
+# -- YAML loading --------------------------------------------------------------------------------
+
+
+def test_yaml_1_2_scalars_no_stays_text(parser: str) -> None:
+    doc = load_yaml_bytes(
+        b"a: no\nb: yes\nc: on\nd: 2024-05-01\ne: True\nf: ~\ng: '5'\nh: 0.5\ni: -3\nj: 19b\n",
+        "x.yaml",
+    )
+    assert doc.ok
+    assert doc.data == {
+        "a": "no",
+        "b": "yes",
+        "c": "on",
+        "d": "2024-05-01",
+        "e": True,
+        "f": None,
+        "g": "5",
+        "h": 0.5,
+        "i": -3,
+        "j": "19b",
+    }
+    assert doc.values[("d",)] == (4, 4) and doc.keys[("d",)] == (4, 1)
+
+
+def test_oversized_scenario_file(tmp_path: Path) -> None:
+    root = write_course(tmp_path / "c", simple())
+    big = (root / "simple.yaml").read_text() + "#" * (300 * 1024) + "\n"
+    (root / "simple.yaml").write_text(big)
+    loaded = load_course(root)
+    (problem,) = only(loaded, "E002")
+    assert Path(problem.file).name == "simple.yaml" and problem.line == 0
+    assert "256 KiB" in problem.message
+
+
+@pytest.mark.parametrize(
+    "text", ["id: " + "[" * 5000, "id:\n" + "".join(f"{'  ' * i}- \n" for i in range(50))]
+)
+def test_deep_nesting_is_refused(tmp_path: Path, parser: str, text: str) -> None:
+    root = write_course(tmp_path / "c", simple())
+    (root / "simple.yaml").write_text(text + "\n")
+    (problem,) = only(load_course(root), "E002")
+    assert "40 levels" in problem.message
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        bytes(random.Random(7).randrange(256) for _ in range(4000)),
+        b"",
+        b"- just\n- a list\n",
+        b"!!python/object/apply:os.system ['touch PWNED']\n",
+        b"id: x\ntitle: !!python/object/new:builtins.dict {}\n",
+        b"a: &a [*a]\n",
+        b"a: [1, 2\n",
+        b"\xef\xbb\xbfid: bom\n\x00",
+    ],
+    ids=[
+        "random",
+        "empty",
+        "list",
+        "python-tag",
+        "python-tag-inside",
+        "self-alias",
+        "unclosed",
+        "nul",
+    ],
+)
+def test_load_course_never_raises_on_garbage(
+    tmp_path: Path, content: bytes, monkeypatch: pytest.MonkeyPatch, parser: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for target in ("course.yaml", "simple.yaml"):  # garbage as the course, or as a scenario
+        root = write_course(tmp_path / target.replace(".", "-"), simple())
+        (root / target).write_bytes(content)
+        loaded = load_course(root)
+        assert not loaded.ok and loaded.compiled is None
+        assert all(re.fullmatch(r"[EW]\d{3}", p.code) for p in loaded.problems)
+        assert not any("could not be checked" in p.message for p in loaded.problems)
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_merge_keys_and_python_tags_are_rejected_with_a_hint(parser: str) -> None:
+    merge = load_yaml_bytes(b"base: &b {x: 1}\nnode:\n  <<: *b\n", "m.yaml")
+    (problem,) = merge.problems
+    assert (problem.code, problem.line) == ("E012", 3) and "merge" in problem.message
+    tag = load_yaml_bytes(b"x: !!python/name:os.system\n", "t.yaml")
+    assert tag.data is None and tag.problems[0].code == "E012"
+
+
+# -- warnings and scores --------------------------------------------------------------------------
+
+
+def _variant(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    """A copy of the valid fixture with one regex replacement in one file."""
+    root = tmp_path / "variant"
+    shutil.copytree(VALID, root)
+    text = (root / file).read_text(encoding="utf-8")
+    assert re.search(old, text)
+    (root / file).write_text(re.sub(old, new, text), encoding="utf-8")
+    return root
+
+
+def test_w001_when_even_the_worst_path_passes(tmp_path: Path) -> None:
+    root = _variant(tmp_path, "course.yaml", "mastery_score: 0.7", "mastery_score: 0.3")
+    loaded = load_course(root)
+    assert loaded.ok and loaded.compiled is not None  # a warning does not stop an import
+    (warning,) = loaded.problems
+    assert warning.code == "W001" and warning.line == line_of(root / "course.yaml", "mastery")
+    assert "1 of 3" in warning.message
+
+
+def test_e050_when_nothing_can_be_scored(tmp_path: Path) -> None:
+    root = _variant(tmp_path, "first-talk.yaml", r"points: \d+", "points: 0")
+    loaded = load_course(root)
+    (problem,) = loaded.problems
+    assert problem.code == "E050" and problem.line == line_of(root / "course.yaml", "mastery")
+    assert loaded.compiled is None
+
+
+def test_w002_unused_variable(tmp_path: Path) -> None:
+    variables = {"mood": {"type": "bool", "default": False}}
+    loaded = load_course(write_course(tmp_path / "c", simple(variables=variables)))
+    assert [(p.code, p.path) for p in loaded.problems] == [("W002", "variables.mood")]
+    assert loaded.ok
+
+
+def test_scores_follow_variables_and_clamping(tmp_path: Path) -> None:
+    """max/min come from playing the scenario: a route that needs trust >= 3 is impossible
+    when trust is clamped at 2, so its points never count."""
+    s = scenario(
+        "clamp",
+        decision(
+            "a",
+            choice("warm", "b", points=1, add={"trust": 5}),
+            choice("cold", "b", points=-1),
+        ),
+        decision(
+            "b",
+            choice(
+                "go",
+                [{"if": "trust >= 3", "to": "jackpot"}, {"to": "end"}],
+            ),
+        ),
+        decision("jackpot", choice("take", "end", points=100)),
+        ending("end"),
+        variables={"trust": {"type": "int", "default": 0, "min": 0, "max": 2}},
+    )
+    loaded = load_course(write_course(tmp_path / "c", s))
+    assert loaded.compiled is not None, loaded.problems
+    (compiled,) = loaded.compiled["scenarios"]
+    assert (compiled["max_score"], compiled["min_score"]) == (1, -1)
+
+
+# -- structure and state-space checks, one mistake each ------------------------------------------
+
+
+def codes(loaded: LoadedCourse) -> list[tuple[str, str]]:
+    return [(p.code, p.path) for p in loaded.problems]
+
+
+def test_e035_every_choice_hidden(tmp_path: Path) -> None:
+    s = scenario(
+        "hidden",
+        decision("a", choice("in", "b", set={"ready": False})),
+        decision("b", choice("only", "end", **{"if": "ready"})),
+        ending("end"),
+        variables={"ready": {"type": "bool", "default": True}},
+    )
+    loaded = load_course(write_course(tmp_path / "c", s))
+    found = codes(loaded)
+    assert ("E035", "nodes[1]") in found
+    assert ("E033", "nodes[0]") in found  # the learner walks into it from 'a'
+    assert "ready=false" in only(loaded, "E035")[0].message
+
+
+def test_e036_routes_must_end_with_a_fallback(tmp_path: Path) -> None:
+    s = scenario(
+        "routes",
+        decision(
+            "a",
+            choice("x", [{"to": "end"}, {"if": "flag", "to": "end"}]),
+        ),
+        ending("end"),
+        variables={"flag": {"type": "bool", "default": False}},
+    )
+    found = codes(load_course(write_course(tmp_path / "c", s)))
+    assert ("E036", "nodes[0].choices[0].next[0]") in found
+    assert ("E036", "nodes[0].choices[0].next[1]") in found
+
+
+def test_e034_e030_and_e013(tmp_path: Path) -> None:
+    both = {**decision("both", choice("x", "end")), "ending": {"outcome": "good", "title": T}}
+    neither = {"id": "neither", "text": T}
+    s = scenario(
+        "ids",
+        decision("a", choice("x", "both"), choice("x", "neither"), choice("y", "Bad Id")),
+        both,
+        neither,
+        ending("end"),
+        ending("end"),
+        {**ending("Bad Id")},
+    )
+    loaded = load_course(write_course(tmp_path / "c", s))
+    found = codes(loaded)
+    assert ("E034", "nodes[1]") in found and ("E034", "nodes[2]") in found
+    assert ("E030", "nodes[0].choices[1].id") in found  # choice id twice in one node
+    assert ("E030", "nodes[4].id") in found  # node id twice
+    bad = next(p for p in loaded.problems if p.code == "E013")
+    assert bad.path == "nodes[5].id" and "'bad-id'" in bad.hint
+
+
+def test_duplicate_scenario_ids_and_files(tmp_path: Path) -> None:
+    root = write_course(tmp_path / "c", simple())
+    shutil.copy(root / "simple.yaml", root / "copy.yaml")
+    course = yaml.safe_load((root / "course.yaml").read_text())
+    course["scenarios"] = ["simple.yaml", "copy.yaml", "simple.yaml", "nothere.yaml"]
+    (root / "course.yaml").write_text(yaml.safe_dump(course, sort_keys=False))
+    loaded = load_course(root)
+    found = {(Path(p.file).name, p.code, p.path) for p in loaded.problems}
+    assert ("copy.yaml", "E030", "id") in found
+    assert ("course.yaml", "E030", "scenarios[2]") in found
+    assert ("course.yaml", "E004", "scenarios[3]") in found
+
+
+def test_e041_types_of_conditions_and_effects(tmp_path: Path) -> None:
+    s = scenario(
+        "types",
+        decision(
+            "a",
+            choice("lt", "end", **{"if": "told < 1"}),
+            choice("eq", "end", **{"if": "trust == true"}),
+            choice("set-range", "end", set={"trust": 9}),
+            choice("set-type", "end", set={"told": "yes"}),
+            choice("add-bool", "end", add={"told": 1}),
+            choice("add-undeclared", "end", add={"trusst": 1}),
+        ),
+        ending("end"),
+        variables={
+            "told": {"type": "bool", "default": False},
+            "trust": {"type": "int", "default": 0, "min": 0, "max": 3},
+        },
+    )
+    loaded = load_course(write_course(tmp_path / "c", s))
+    e041 = {p.path: p for p in only(loaded, "E041")}
+    assert set(e041) == {
+        "nodes[0].choices[0].if",
+        "nodes[0].choices[1].if",
+        "nodes[0].choices[2].set.trust",
+        "nodes[0].choices[3].set.told",
+        "nodes[0].choices[4].add.told",
+        "nodes[0].choices[5].add.trusst",
+    }
+    assert "0..3" in e041["nodes[0].choices[2].set.trust"].message
+    assert "'yes' is text" in e041["nodes[0].choices[3].set.told"].hint
+    assert "did you mean 'trust'" in e041["nodes[0].choices[5].add.trusst"].hint
+
+
+def test_variable_declarations(tmp_path: Path) -> None:
+    variables = {
+        "low": {"type": "int", "default": 5, "min": 0, "max": 3},
+        "nobounds": {"type": "int", "default": 0},
+        "flag": {"type": "bool", "default": 0},
+        "Bad-Name": {"type": "bool", "default": False},
+    }
+    s = simple(variables=variables)
+    s["nodes"][0]["choices"][0]["if"] = "low > 0 and nobounds > 0 and flag and Bad-Name"
+    loaded = load_course(write_course(tmp_path / "c", s))
+    found = codes(loaded)
+    assert ("E012", "variables.low.default") in found
+    assert ("E010", "variables.nobounds.min") in found and (
+        "E010",
+        "variables.nobounds.max",
+    ) in found
+    assert ("E012", "variables.flag.default") in found
+    assert ("E013", "variables.Bad-Name") in found
+    assert "'bad_name'" in next(p for p in loaded.problems if p.code == "E013").hint
+
+
+def test_language_maps(tmp_path: Path) -> None:
+    s = simple()
+    s["title"] = {"nb": "tittel", "en": "title", "de": "Titel"}
+    s["nodes"][0]["text"] = {"nb": "", "en": "text"}
+    s["nodes"][1]["text"] = "just a string"
+    loaded = load_course(write_course(tmp_path / "c", s))
+    found = codes(loaded)
+    assert ("E020", "title.de") in found
+    assert ("E021", "nodes[0].text.nb") in found
+    assert ("E012", "nodes[1].text") in found
+
+
+def test_course_fields(tmp_path: Path) -> None:
+    root = write_course(
+        tmp_path / "c",
+        simple(),
+        id="Test Course",
+        audiences=["teachers"],
+        estimated_minutes=0,
+        mastery_score=0,
+        help=[{"name": T, "description": T, "phone": 4780, "url": "http://example.org"}],
+    )
+    loaded = load_course(root)
+    found = {p.path: p for p in loaded.problems}
+    assert found["id"].code == "E013" and "'test-course'" in found["id"].hint
+    assert "did you mean 'teacher'" in found["audiences[0]"].hint
+    assert "1 to 600" in found["estimated_minutes"].hint
+    assert "greater than 0" in found["mastery_score"].hint
+    assert "quote" in found["help[0].phone"].hint
+    assert "https" in found["help[0].url"].hint
+
+
+def test_e060_too_many_states(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(graph_module, "MAX_STATES", 50)
+    s = scenario(
+        "counter",
+        decision(
+            "a",
+            choice("more", "a", add={"n": 1}),
+            choice("stop", "end", points=1, **{"if": "n >= 0"}),
+        ),
+        ending("end"),
+        variables={"n": {"type": "int", "default": 0, "min": 0, "max": 1000}},
+    )
+    loaded = load_course(write_course(tmp_path / "c", s))
+    assert codes(loaded) == [("E060", "variables")]
+
+
+# -- files and images ----------------------------------------------------------------------------
+
+
+def test_images(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(b"\x89PNG")
+    s = simple()
+    nodes = s["nodes"]
+    nodes[0]["image"] = {"src": "img/missing.png", "alt": T}
+    nodes[1]["image"] = {"src": "../secret.png", "alt": T}
+    nodes[2]["image"] = {"src": "link.png", "alt": T}
+    root = write_course(tmp_path / "c", s)
+    (root / "link.png").symlink_to(outside)
+    loaded = load_course(root)
+    assert ("E051", "nodes[0].image.src") in codes(loaded)
+    assert ("E004", "nodes[1].image.src") in codes(loaded)
+    assert ("E004", "nodes[2].image.src") in codes(loaded)
+    assert loaded.assets == {}
+
+    big = simple()
+    big["nodes"][0]["image"] = {"src": "big.png", "alt": T}
+    big["nodes"][1]["image"] = {"src": "notes.txt", "alt": T}
+    root = write_course(tmp_path / "d", big)
+    (root / "big.png").write_bytes(b"0" * (1024 * 1024 + 1))
+    (root / "notes.txt").write_text("x")
+    assert codes(load_course(root)) == [
+        ("E012", "nodes[0].image.src"),
+        ("E012", "nodes[1].image.src"),
+    ]
+
+
+def test_missing_course_yaml_and_discovery(tmp_path: Path) -> None:
+    assert only(load_course(tmp_path), "E004")
+    write_course(tmp_path / "b-course", simple())
+    write_course(tmp_path / "a-course", simple())
+    (tmp_path / "not-a-course").mkdir()
+    assert discover_courses(tmp_path) == [tmp_path / "a-course", tmp_path / "b-course"]
+    results = validate_paths(
+        [tmp_path, tmp_path / "a-course", tmp_path / "b-course" / "course.yaml"]
+    )
+    assert [r.course_dir.name for r in results] == ["a-course", "b-course", "a-course", "b-course"]
+    assert all(r.ok for r in results)
+
+
+# -- speed -----------------------------------------------------------------------------------------
+
+
+def test_ten_scenarios_of_forty_nodes_validate_quickly(tmp_path: Path) -> None:
+    scenarios = []
+    for k in range(10):
+        nodes = []
+        for i in range(39):
+            nxt = f"n{i + 1}" if i < 38 else "end"
+            skip = f"n{i + 2}" if i < 37 else "end"
+            nodes.append(
+                decision(
+                    f"n{i}",
+                    choice("careful", nxt, points=1, add={"trust": 1}),
+                    choice("hasty", nxt, add={"trust": -1}, set={"warned": True}),
+                    choice(
+                        "ask",
+                        [{"if": "trust >= 2 and not warned", "to": skip}, {"to": nxt}],
+                        **{"if": "trust > 0"},
+                    ),
+                )
+            )
+        nodes.append(ending("end"))
+        variables = {
+            "trust": {"type": "int", "default": 0, "min": 0, "max": 3},
+            "warned": {"type": "bool", "default": False},
+        }
+        scenarios.append(scenario(f"s{k}", *nodes, variables=variables))
+    root = write_course(tmp_path / "big", *scenarios)
+    started = time.perf_counter()
+    loaded = load_course(root)
+    elapsed = time.perf_counter() - started
+    assert loaded.ok, loaded.problems[:3]
+    assert elapsed < 1.0
