@@ -7,6 +7,7 @@ problems of the others), because authors fix courses faster from a complete list
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -79,8 +80,6 @@ def _inside(course_dir: Path, rel: str) -> tuple[Path | None, str, str]:
 
 def _near(folder: Path, name: str, suffixes: tuple[str, ...]) -> str:
     """A hint naming the existing files most like the one that is missing."""
-    import difflib
-
     try:
         files = sorted(
             str(p.relative_to(folder).as_posix())
@@ -262,7 +261,7 @@ def _load(course_dir: Path) -> LoadedCourse:
             )
             complete = False
             continue
-        doc = load_yaml_file(target)
+        doc = load_yaml_file(course_dir / entry)  # as the author wrote it, for messages
         problems += doc.problems
         if not doc.ok:
             complete = False

@@ -14,8 +14,10 @@ from typing import Any
 
 Ast = dict[str, Any]
 OPS = ("==", "!=", "<=", ">=", "<", ">")
-_TOKEN = re.compile(r"\s*(?:(==|!=|<=|>=|<|>)|(\()|(\))|(-?\d+)|([A-Za-z_][A-Za-z0-9_-]*)|(\S))")
+_TOKEN = re.compile(r"\s*(?:(==|!=|<=|>=|<|>)|(\()|(\))|(-?\d+)|([A-Za-z_][A-Za-z0-9_]*)|(\S))")
 KEYWORDS = {"and", "or", "not", "true", "false"}
+MAX_LENGTH = 500
+MAX_DEPTH = 32
 
 
 class ConditionError(ValueError):
@@ -51,6 +53,7 @@ class _Parser:
     def __init__(self, text: str):
         self.toks = _tokens(text)
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -77,6 +80,15 @@ class _Parser:
         return parts[0] if len(parts) == 1 else {"and": parts}
 
     def unary(self) -> Ast:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ConditionError(f"the condition nests deeper than {MAX_DEPTH} levels")
+        try:
+            return self._unary()
+        finally:
+            self.depth -= 1
+
+    def _unary(self) -> Ast:
         kind, val = self.take()
         if (kind, val) == ("word", "not"):
             return {"not": self.unary()}
@@ -107,6 +119,8 @@ def parse(text: str) -> Ast:
     """Parse a condition; raises ConditionError with a readable message."""
     if not isinstance(text, str) or not text.strip():
         raise ConditionError("the condition is empty")
+    if len(text) > MAX_LENGTH:
+        raise ConditionError(f"the condition is longer than {MAX_LENGTH} characters")
     p = _Parser(text)
     ast = p.expr()
     if p.peek() is not None:

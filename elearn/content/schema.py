@@ -131,6 +131,8 @@ class Int(_Leaf):
         self.low, self.high = low, high
 
     def _range(self) -> str:
+        if self.low is not None and self.low == self.high:
+            return f"it must be {self.low}"
         if self.low is not None and self.high is not None:
             return f"a whole number from {self.low} to {self.high}"
         return "a whole number, e.g. 2 or -1"

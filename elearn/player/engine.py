@@ -37,8 +37,12 @@ def initial_state(scenario: Scenario) -> State:
         "vars": {name: spec["default"] for name, spec in scenario["variables"].items()},
         "points": 0,
         "path": [],
-        "ended": "ending" in scenario["nodes"][scenario["start"]],
+        "ended": is_ending(scenario["nodes"][scenario["start"]]),
     }
+
+
+def is_ending(node: dict[str, Any]) -> bool:
+    return node.get("ending") is not None
 
 
 def current_node(scenario: Scenario, state: State) -> dict[str, Any]:
@@ -94,7 +98,7 @@ def choose(scenario: Scenario, state: State, choice_id: str) -> Step:
         node=target,
         vars=new_vars,
         points=state["points"] + choice.get("points", 0),
-        ended="ending" in scenario["nodes"][target],
+        ended=is_ending(scenario["nodes"][target]),
     )
     new_state["path"].append([state["node"], choice_id])
     return Step(state=new_state, choice=choice, from_node=state["node"], to_node=target)
