@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -17,6 +18,8 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
         MAX_CONTENT_LENGTH=64 * 1024,  # forms only: nothing large is ever uploaded
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Behind HTTPS in production, set ELEARN_SECURE_COOKIES=1.
+        SESSION_COOKIE_SECURE=os.environ.get("ELEARN_SECURE_COOKIES", "") in {"1", "true", "yes"},
     )
     if test_config:
         app.config.update(test_config)

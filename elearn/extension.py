@@ -123,6 +123,19 @@ def build_blueprint() -> Blueprint:
         static_url_path="/elearn-static",
     )
 
+    @bp.after_request
+    def security_headers(response: Any) -> Any:
+        # Only elearn's own responses: the host app keeps its own policy.
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'self'",
+        )
+        return response
+
     @bp.before_request
     def check_csrf() -> None:
         # CSRF on our own forms only: a host app's routes keep whatever protection they chose.

@@ -80,7 +80,8 @@ def live_server(live_app: Flask) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def page(browser: object, live_server: LiveServer) -> Iterator[object]:
-    context = browser.new_context(base_url=live_server.url)  # type: ignore[attr-defined]
+    # bypass_csp: axe-core is injected as a script, which our own CSP rightly forbids.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)  # type: ignore[attr-defined]
     pg = context.new_page()
     yield pg
     context.close()
