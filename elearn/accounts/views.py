@@ -78,7 +78,6 @@ def register_account_routes(bp: Blueprint) -> None:
             errors=errors,
             form=form,
             audiences=AUDIENCES,
-            status=400 if errors else 200,
         ), 400 if errors else 200
 
     @bp.route("/login", methods=["GET", "POST"])

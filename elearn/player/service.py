@@ -337,3 +337,46 @@ def _version(session: Session, attempt: Attempt) -> CourseEntry:
     from elearn.content.service import version_entry
 
     return version_entry(session, attempt.course_version_id)
+
+
+def _choice(node: dict[str, Any], choice_id: str) -> dict[str, Any]:
+    return next(c for c in node["choices"] if c["id"] == choice_id)
+
+
+def play_page(
+    course: CourseEntry, attempt: Attempt, scenario: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Everything the player page shows for a scenario; None if it has not been started."""
+    state = attempt.state["scenarios"].get(scenario["id"])
+    if state is None:
+        return None
+    node = engine.current_node(scenario, state)
+    history = [
+        {"node": scenario["nodes"][nid], "choice": _choice(scenario["nodes"][nid], cid)}
+        for nid, cid in state["path"]
+    ]
+    done, estimate = engine.progress(scenario, state)
+    scenarios = course.compiled["scenarios"]
+    here = next(i for i, s in enumerate(scenarios) if s["id"] == scenario["id"])
+    # The next unfinished scenario after this one, wrapping round to earlier ones.
+    next_scenario = next(
+        (
+            s
+            for s in scenarios[here + 1 :] + scenarios[:here]
+            if not attempt.state["scenarios"].get(s["id"], {}).get("ended")
+        ),
+        None,
+    )
+    return {
+        "state": state,
+        "node": node,
+        "texts": engine.visible_text(node, state),
+        "choices": [] if state["ended"] else engine.offered_choices(scenario, state),
+        "last": history[-1] if history else None,
+        "history": history,
+        "done": done,
+        "estimate": estimate,
+        "course_percent": course_progress(course, attempt.state),
+        "next_scenario": next_scenario,
+        "all_ended": all_ended(course, attempt.state),
+    }

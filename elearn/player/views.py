@@ -3,26 +3,47 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
+from elearn.accounts.models import User
 from elearn.accounts.views import learner_required
 from elearn.content.service import CourseEntry, asset, current_course, version_entry
 from elearn.db import get_session
 from elearn.extension import current_learner
 from elearn.i18n import translate
 from elearn.player import engine, service
-from elearn.player.models import Attempt
+from elearn.player.models import ACTIVE, COMPLETED, Attempt
 
 
-def _own_attempt(session: Session, attempt_id: int) -> Attempt:
-    attempt = session.get(Attempt, attempt_id)
+@dataclass
+class Here:
+    """Where a request is: the learner's own attempt, its course version and maybe a scenario."""
+
+    session: Session
+    learner: User
+    attempt: Attempt
+    course: CourseEntry
+    scenario: dict[str, Any] | None = None
+
+
+def _locate(attempt_id: int, scenario_id: str | None = None) -> Here:
+    """The learner's attempt (404 for anyone else's) and the scenario asked for."""
+    session = get_session()
     learner = current_learner()
+    attempt = session.get(Attempt, attempt_id)
     if attempt is None or learner is None or attempt.user_id != learner.id:
         abort(404)
-    return attempt
+    course = version_entry(session, attempt.course_version_id)
+    scenario = None
+    if scenario_id is not None:
+        scenario = service.scenario_by_id(course, scenario_id)
+        if scenario is None:
+            abort(404)
+    return Here(session, learner, attempt, course, scenario)
 
 
 def _posted_step() -> int:
@@ -30,13 +51,6 @@ def _posted_step() -> int:
     if not raw.isdigit():
         abort(400)
     return int(raw)
-
-
-def _scenario(course: CourseEntry, scenario_id: str) -> dict[str, Any]:
-    scenario = service.scenario_by_id(course, scenario_id)
-    if scenario is None:
-        abort(404)
-    return scenario
 
 
 def _play_url(attempt: Attempt, scenario_id: str, anchor: str | None = None) -> str:
@@ -47,179 +61,138 @@ def _stale() -> None:
     flash(translate("stale_page", g.elearn_lang), "warning")
 
 
-def register_player_routes(bp: Blueprint) -> None:
-    def begin(session: Session, course: CourseEntry) -> Response:
-        """Resume the active attempt or start one, and go to where the learner is."""
-        learner = current_learner()
-        assert learner is not None
-        attempt = service.start_or_resume(session, learner, course, g.elearn_lang)
-        entry = version_entry(session, attempt.course_version_id)
-        current = attempt.state.get("current")
-        if current is None:
-            first = entry.compiled["scenarios"][0]
-            with contextlib.suppress(service.StaleStep):  # a double submit entered it already
-                service.enter_scenario(
-                    session, learner, attempt, entry, first, attempt.step, g.elearn_lang
-                )
-            current = first["id"]
-        return redirect(_play_url(attempt, current, "main"))
+def _begin(session: Session, course: CourseEntry) -> Response:
+    """Resume the active attempt or start one, and go to where the learner is."""
+    learner = current_learner()
+    assert learner is not None
+    attempt = service.start_or_resume(session, learner, course, g.elearn_lang)
+    entry = version_entry(session, attempt.course_version_id)
+    current = attempt.state.get("current")
+    if current is None:
+        first = entry.compiled["scenarios"][0]
+        with contextlib.suppress(service.StaleStep):  # a double submit entered it already
+            service.enter_scenario(
+                session, learner, attempt, entry, first, attempt.step, g.elearn_lang
+            )
+        current = first["id"]
+    return redirect(_play_url(attempt, current, "main"))
 
+
+def _course_or_404(session: Session, course_id: str) -> CourseEntry:
+    course = current_course(session, course_id)
+    if course is None:
+        abort(404)
+    return course
+
+
+def register_player_routes(bp: Blueprint) -> None:
     @bp.post("/c/<course_id>/start")
     @learner_required
     def start(course_id: str) -> Response:
         session = get_session()
-        course = current_course(session, course_id)
-        if course is None:
-            abort(404)
-        return begin(session, course)
+        return _begin(session, _course_or_404(session, course_id))
 
     @bp.post("/c/<course_id>/restart")
     @learner_required
     def restart(course_id: str) -> Response:
         session = get_session()
-        course = current_course(session, course_id)
-        if course is None:
-            abort(404)
+        course = _course_or_404(session, course_id)
         raw = request.form.get("attempt_id", "")
-        learner = current_learner()
-        assert learner is not None
         if raw.isdigit():
-            attempt = _own_attempt(session, int(raw))
+            here = _locate(int(raw))
             try:
-                service.restart(session, learner, attempt, course, _posted_step(), g.elearn_lang)
+                service.restart(
+                    session, here.learner, here.attempt, course, _posted_step(), g.elearn_lang
+                )
             except service.StaleStep:
                 _stale()
                 return redirect(url_for("elearn.course_page", course_id=course_id))
-        return begin(session, course)
+        return _begin(session, course)
 
     @bp.post("/a/<int:attempt_id>/s/<scenario_id>/enter")
     @learner_required
     def enter(attempt_id: int, scenario_id: str) -> Response:
-        session = get_session()
-        attempt = _own_attempt(session, attempt_id)
-        course = version_entry(session, attempt.course_version_id)
-        scenario = _scenario(course, scenario_id)
-        learner = current_learner()
-        assert learner is not None
-        if attempt.status == "active":
+        here = _locate(attempt_id, scenario_id)
+        assert here.scenario is not None
+        if here.attempt.status == ACTIVE:
             try:
                 service.enter_scenario(
-                    session, learner, attempt, course, scenario, _posted_step(), g.elearn_lang
+                    here.session,
+                    here.learner,
+                    here.attempt,
+                    here.course,
+                    here.scenario,
+                    _posted_step(),
+                    g.elearn_lang,
                 )
             except service.StaleStep:
                 _stale()
-        return redirect(_play_url(attempt, scenario_id, "main"))
+        return redirect(_play_url(here.attempt, scenario_id, "main"))
 
     @bp.get("/a/<int:attempt_id>/s/<scenario_id>")
     @learner_required
     def play(attempt_id: int, scenario_id: str) -> Any:
-        session = get_session()
-        attempt = _own_attempt(session, attempt_id)
-        course = version_entry(session, attempt.course_version_id)
-        scenario = _scenario(course, scenario_id)
-        state = attempt.state["scenarios"].get(scenario_id)
-        if state is None:
-            return redirect(url_for("elearn.course_page", course_id=attempt.course_id))
-        node = engine.current_node(scenario, state)
-        last = None
-        if state["path"]:
-            from_node, choice_id = state["path"][-1]
-            choice = next(
-                c for c in scenario["nodes"][from_node]["choices"] if c["id"] == choice_id
-            )
-            last = {"choice": choice, "from": scenario["nodes"][from_node]}
-        done, estimate = engine.progress(scenario, state)
-        history = [
-            {
-                "node": scenario["nodes"][nid],
-                "choice": next(c for c in scenario["nodes"][nid]["choices"] if c["id"] == cid),
-            }
-            for nid, cid in state["path"]
-        ]
-        order = [s["id"] for s in course.compiled["scenarios"]]
-        next_scenario = next(
-            (
-                s
-                for s in course.compiled["scenarios"][order.index(scenario_id) + 1 :]
-                + course.compiled["scenarios"][: order.index(scenario_id)]
-                if not attempt.state["scenarios"].get(s["id"], {}).get("ended")
-            ),
-            None,
-        )
+        here = _locate(attempt_id, scenario_id)
+        assert here.scenario is not None
+        page = service.play_page(here.course, here.attempt, here.scenario)
+        if page is None:  # not started yet: the course page offers to start it
+            return redirect(url_for("elearn.course_page", course_id=here.attempt.course_id))
         return render_template(
             "elearn/play.html",
-            attempt=attempt,
-            course=course,
-            scenario=scenario,
-            state=state,
-            node=node,
-            texts=engine.visible_text(node, state),
-            choices=engine.offered_choices(scenario, state) if not state["ended"] else [],
-            last=last,
-            done=done,
-            estimate=estimate,
-            course_percent=service.course_progress(course, attempt.state),
-            history=history,
-            next_scenario=next_scenario,
-            all_ended=service.all_ended(course, attempt.state),
+            attempt=here.attempt,
+            course=here.course,
+            scenario=here.scenario,
+            **page,
         )
 
     @bp.post("/a/<int:attempt_id>/s/<scenario_id>/choose")
     @learner_required
     def choose(attempt_id: int, scenario_id: str) -> Response:
-        session = get_session()
-        attempt = _own_attempt(session, attempt_id)
-        course = version_entry(session, attempt.course_version_id)
-        scenario = _scenario(course, scenario_id)
-        learner = current_learner()
-        assert learner is not None
-        step = _posted_step()
+        here = _locate(attempt_id, scenario_id)
+        assert here.scenario is not None
         try:
             service.choose(
-                session,
-                learner,
-                attempt,
-                course,
-                scenario,
+                here.session,
+                here.learner,
+                here.attempt,
+                here.course,
+                here.scenario,
                 request.form.get("choice", ""),
-                step,
+                _posted_step(),
                 g.elearn_lang,
             )
         except service.StaleStep:
             _stale()
-            return redirect(_play_url(attempt, scenario_id, "main"))
+            return redirect(_play_url(here.attempt, scenario_id, "main"))
         except engine.InvalidChoice:
             abort(400)
-        return redirect(_play_url(attempt, scenario_id, "feedback"))
+        return redirect(_play_url(here.attempt, scenario_id, "feedback"))
 
     @bp.post("/a/<int:attempt_id>/suspend")
     @learner_required
     def suspend(attempt_id: int) -> Response:
-        session = get_session()
-        attempt = _own_attempt(session, attempt_id)
-        learner = current_learner()
-        assert learner is not None
-        if attempt.status == "active":
+        here = _locate(attempt_id)
+        if here.attempt.status == ACTIVE:
             try:
-                service.suspend(session, learner, attempt, _posted_step(), g.elearn_lang)
+                service.suspend(
+                    here.session, here.learner, here.attempt, _posted_step(), g.elearn_lang
+                )
                 flash(translate("paused", g.elearn_lang), "success")
             except service.StaleStep:
                 _stale()
-        return redirect(url_for("elearn.course_page", course_id=attempt.course_id))
+        return redirect(url_for("elearn.course_page", course_id=here.attempt.course_id))
 
     @bp.get("/a/<int:attempt_id>/result")
     @learner_required
     def result(attempt_id: int) -> Any:
-        session = get_session()
-        attempt = _own_attempt(session, attempt_id)
-        course = version_entry(session, attempt.course_version_id)
-        if attempt.status != "completed":
-            return redirect(url_for("elearn.course_page", course_id=attempt.course_id))
+        here = _locate(attempt_id)
+        if here.attempt.status != COMPLETED:
+            return redirect(url_for("elearn.course_page", course_id=here.attempt.course_id))
         return render_template(
             "elearn/result.html",
-            attempt=attempt,
-            course=course,
-            points=service.course_points(course, attempt.state),
+            attempt=here.attempt,
+            course=here.course,
+            points=service.course_points(here.course, here.attempt.state),
         )
 
     @bp.get("/assets/<int:version_id>/<path:path>")
