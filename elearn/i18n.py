@@ -258,6 +258,35 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "not_found": {"nb": "Fant ikke siden", "nn": "Fann ikkje sida", "en": "Page not found"},
     "image": {"nb": "Bilde", "nn": "Bilete", "en": "Image"},
+    "facilitator_notes": {
+        "nb": "Veiledning for deg som leder kurset",
+        "nn": "Rettleiing for deg som leier kurset",
+        "en": "Notes for leading the course with a group",
+    },
+    "facilitator_intro": {
+        "nb": "Slik kan du bruke scenarioene med kollegaer: spill dem sammen på en skjerm, stopp ved "
+        "hvert valg og la gruppen diskutere før dere velger.",
+        "nn": "Slik kan du bruke scenarioa med kollegaer: spel dei saman på ein skjerm, stopp ved "
+        "kvart val og la gruppa diskutere før de vel.",
+        "en": "How to use the scenarios with colleagues: play them together on one screen, stop "
+        "at each choice and let the group discuss before you choose.",
+    },
+    "facilitator_time": {
+        "nb": "Sett av {n} minutter.",
+        "nn": "Set av {n} minutt.",
+        "en": "Allow {n} minutes.",
+    },
+    "discussion_questions": {
+        "nb": "Spørsmål til samtale",
+        "nn": "Spørsmål til samtale",
+        "en": "Questions for discussion",
+    },
+    "watch_for": {"nb": "Vær oppmerksom på", "nn": "Ver merksam på", "en": "What to watch for"},
+    "no_facilitator_notes": {
+        "nb": "Dette scenarioet har ingen egen veiledning.",
+        "nn": "Dette scenarioet har inga eiga rettleiing.",
+        "en": "This scenario has no notes of its own.",
+    },
     "delete_account": {
         "nb": "Slett kontoen min",
         "nn": "Slett kontoen min",

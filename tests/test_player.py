@@ -282,3 +282,14 @@ def test_language_switch_changes_interface_and_course_text(
 def test_the_player_needs_a_login(client: FlaskClient) -> None:
     response = client.get("/a/1/s/first")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_leader_finds_facilitator_notes_for_running_the_course(client: FlaskClient) -> None:
+    course_page = client.get("/c/play-course?lang=en").get_data(as_text=True)
+    assert 'href="/c/play-course/facilitator"' in course_page
+    notes = client.get("/c/play-course/facilitator").get_data(as_text=True)
+    assert "Allow 15 minutes." in notes and "What do we do here?" in notes
+    assert "No real cases." in notes
+    assert "This scenario has no notes of its own." in notes  # the second scenario
+    nynorsk = client.get("/c/play-course/facilitator?lang=nn").get_data(as_text=True)
+    assert "Kva gjer vi her?" in nynorsk and "Set av 15 minutt." in nynorsk

@@ -13,6 +13,8 @@ from elearn.player import service as player
 
 
 def register_catalogue_routes(bp: Blueprint) -> None:
+    register_facilitator_routes(bp)
+
     @bp.get("/")
     def catalogue() -> Any:
         session = get_session()
@@ -45,3 +47,13 @@ def register_catalogue_routes(bp: Blueprint) -> None:
 
             shown = version_entry(session, attempt.course_version_id)
         return render_template("elearn/course.html", course=shown, attempt=attempt, current=course)
+
+
+def register_facilitator_routes(bp: Blueprint) -> None:
+    @bp.get("/c/<course_id>/facilitator")
+    def facilitator(course_id: str) -> Any:
+        """Notes for a leader who runs the course with a group (measure 19b asks for this)."""
+        course = current_course(get_session(), course_id)
+        if course is None:
+            abort(404)
+        return render_template("elearn/facilitator.html", course=course)
