@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import sys
 from pathlib import Path
@@ -19,7 +18,10 @@ def _state():  # type: ignore[no-untyped-def]
 
 
 def _default_courses_dir() -> Path:
-    return Path(os.environ.get("ELEARN_COURSES_DIR") or Path.cwd() / "courses")
+    """The same folder `import` uses (ELEARN_COURSES_DIR, else the project's courses/)."""
+    from elearn.config import default_courses_dir
+
+    return Path(default_courses_dir())
 
 
 @elearn_cli.command("validate", with_appcontext=False)
@@ -92,9 +94,8 @@ def import_command(path: Path | None) -> None:
     type=click.Choice(["teacher", "school_leader", "health", "adult_education", "other"]),
     default="other",
 )
-@click.option("--admin", is_flag=True)
-def create_user_command(email: str, password: str, audience: str, admin: bool) -> None:
-    """Create a learner (or an administrator with --admin)."""
+def create_user_command(email: str, password: str, audience: str) -> None:
+    """Create a learner account."""
     from elearn.accounts import service
 
     session = _state().session_factory()
@@ -106,7 +107,7 @@ def create_user_command(email: str, password: str, audience: str, admin: bool) -
             for field, key in errors.items():
                 click.echo(f"{field}: {translate(key, 'en')}", err=True)
             sys.exit(1)
-        service.create_user(session, email, password, audience, is_admin=admin)
+        service.create_user(session, email, password, audience)
         session.commit()
     finally:
         session.close()

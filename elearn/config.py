@@ -23,14 +23,19 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def default_courses_dir() -> str:
+    return os.environ.get("ELEARN_COURSES_DIR") or str(
+        Path(__file__).resolve().parent.parent / "courses"
+    )
+
+
 def defaults_from_env(instance_path: str) -> dict[str, object]:
     """Every setting elearn reads, with the environment variable that overrides it."""
     instance = Path(instance_path)
     return {
         "ELEARN_DATABASE_URL": os.environ.get("ELEARN_DATABASE_URL")
         or f"sqlite:///{instance / 'elearn.sqlite3'}",
-        "ELEARN_COURSES_DIR": os.environ.get("ELEARN_COURSES_DIR")
-        or str(Path(__file__).resolve().parent.parent / "courses"),
+        "ELEARN_COURSES_DIR": default_courses_dir(),
         "ELEARN_DEFAULT_LANGUAGE": os.environ.get("ELEARN_DEFAULT_LANGUAGE", "nb"),
         # IRIs of courses, scenarios and nodes start with this; set it once, before go-live.
         "ELEARN_XAPI_BASE_IRI": os.environ.get(
@@ -50,6 +55,8 @@ def defaults_from_env(instance_path: str) -> dict[str, object]:
         "ELEARN_ALLOW_REGISTRATION": _env_bool("ELEARN_ALLOW_REGISTRATION", True),
         # Minutes of inactivity after which a return to an attempt counts as suspend + resume.
         "ELEARN_IDLE_MINUTES": int(os.environ.get("ELEARN_IDLE_MINUTES", "30")),
+        # Seconds a form's CSRF token stays valid (it is also bound to the session).
+        "ELEARN_CSRF_TIME_LIMIT": int(os.environ.get("ELEARN_CSRF_TIME_LIMIT", str(7 * 24 * 3600))),
     }
 
 

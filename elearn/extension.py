@@ -72,11 +72,9 @@ class Elearn:
         if "elearn" not in app.cli.commands:
             app.cli.add_command(elearn_cli)
 
-        if app.config.get("ELEARN_LRS_FORWARD_THREAD") and app.config.get("ELEARN_LRS_ENDPOINT"):
-            from elearn.tracking.forwarder import start_background_forwarder
+        from elearn.tracking.forwarder import start_background_forwarder
 
-            state = app.extensions["elearn"]
-            state.extra["forwarder_thread"] = start_background_forwarder(app)
+        app.extensions["elearn"].extra["forwarder_thread"] = start_background_forwarder(app)
 
 
 def _install_login(app: Flask) -> None:
@@ -137,15 +135,6 @@ def build_blueprint() -> Blueprint:
         return response
 
     @bp.before_request
-    def check_csrf() -> None:
-        # CSRF on our own forms only: a host app's routes keep whatever protection they chose.
-        if request.method == "POST" and not current_app.config.get("ELEARN_CSRF_DISABLED"):
-            try:
-                validate_csrf(request.form.get("csrf_token"))
-            except ValidationError as exc:
-                raise CSRFError(str(exc)) from exc
-
-    @bp.before_request
     def choose_language() -> None:
         asked = request.args.get("lang")
         if asked in LANGUAGES:
@@ -158,21 +147,39 @@ def build_blueprint() -> Blueprint:
             current_app.config["ELEARN_DEFAULT_LANGUAGE"],
         )
 
-    @bp.app_context_processor
+    @bp.before_request
+    def check_csrf() -> None:
+        # CSRF on our own forms only: a host app's routes keep whatever protection they chose.
+        if request.method == "POST" and not current_app.config.get("ELEARN_CSRF_DISABLED"):
+            try:
+                # Tokens are bound to the session; a week's validity means a learner who
+                # reads a node for an hour (or pauses overnight) can still make their choice.
+                validate_csrf(
+                    request.form.get("csrf_token"),
+                    time_limit=current_app.config["ELEARN_CSRF_TIME_LIMIT"],
+                )
+            except ValidationError as exc:
+                raise CSRFError(str(exc)) from exc
+
+    @bp.context_processor
     def inject_helpers() -> dict[str, Any]:
         lang = g.get("elearn_lang", current_app.config.get("ELEARN_DEFAULT_LANGUAGE", "nb"))
 
         def _(key: str, **kwargs: Any) -> str:
             return translate(key, lang, **kwargs)
 
+        def pick_lang(available: list[str] | tuple[str, ...]) -> str:
+            """The learner's language if the text has it, else the first of ours it has."""
+            return next((code for code in (lang, *LANGUAGES) if code in available), lang)
+
         def loc(text: dict[str, str] | None) -> str:
-            if not text:
-                return ""
-            return text.get(lang) or next(iter(text.values()))
+            # The same choice as pick_lang, so the text and its lang attribute always agree.
+            return text[pick_lang(tuple(text))] if text else ""
 
         return {
             "_": _,
             "loc": loc,
+            "pick_lang": pick_lang,
             "lang": lang,
             "languages": LANGUAGES,
             "language_names": LANGUAGE_NAMES,
@@ -192,6 +199,13 @@ def build_blueprint() -> Blueprint:
 
     @bp.errorhandler(CSRFError)
     def csrf_error(_exc: CSRFError) -> Any:
+        # Back to the page the form came from (with a fresh token) rather than a dead end.
+        referrer = request.referrer or ""
+        if referrer.startswith(request.host_url):
+            from flask import flash, redirect
+
+            flash(translate("csrf_expired", g.get("elearn_lang", "nb")), "warning")
+            return redirect(referrer, 303)
         return _error_page("bad_request", "csrf_expired", 400)
 
     @bp.errorhandler(400)

@@ -287,6 +287,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "nn": "Dette scenarioet har inga eiga rettleiing.",
         "en": "This scenario has no notes of its own.",
     },
+    "breadcrumb": {"nb": "Du er her", "nn": "Du er her", "en": "You are here"},
+    "login_lock_note": {
+        "nb": "Etter fem feil passord på rad blir kontoen låst i 15 minutter.",
+        "nn": "Etter fem feil passord på rad blir kontoen låst i 15 minutt.",
+        "en": "After five wrong passwords in a row the account is locked for 15 minutes.",
+    },
     "delete_account": {
         "nb": "Slett kontoen min",
         "nn": "Slett kontoen min",

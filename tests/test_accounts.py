@@ -112,3 +112,60 @@ def test_deleting_my_account_deletes_my_attempts_and_statements(
     assert count(app, User) == 1 and count(app, Attempt) == 1
     assert count(app, StoredStatement) == before // 2  # only the other learner's remain
     assert client.get("/profile").status_code == 302
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_while(app: Flask, client: FlaskClient) -> None:
+    register(client)
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(True))})
+    login = client.get("/login?lang=en").get_data(as_text=True)
+
+    def attempt(password: str) -> int:
+        return client.post(
+            "/login",
+            data={
+                "csrf_token": csrf_from(login),
+                "email": "laerer@example.no",
+                "password": password,
+            },
+        ).status_code
+
+    assert [attempt(f"wrong {i}") for i in range(5)] == [401] * 5
+    assert attempt(PASSWORD) == 401  # locked: even the right password is refused for now
+    session = app.extensions["elearn"].session_factory()
+    user = session.scalar(select(User))
+    assert user.locked_until is not None
+    user.locked_until = None  # the 15 minutes have passed
+    session.commit()
+    session.close()
+    assert attempt(PASSWORD) == 302
+
+
+def test_deletion_also_finds_statements_recorded_under_an_older_homepage(
+    app: Flask, learner_client: FlaskClient
+) -> None:
+    page = learner_client.get("/c/play-course").get_data(as_text=True)
+    learner_client.post("/c/play-course/start", data={"csrf_token": csrf_from(page)})
+    assert count(app, StoredStatement) > 0
+    app.extensions["elearn"].statements.homepage = "https://new.example"  # the setting changed
+    profile = learner_client.get("/profile").get_data(as_text=True)
+    learner_client.post(
+        "/profile/delete", data={"csrf_token": csrf_from(profile), "password": PASSWORD}
+    )
+    assert count(app, StoredStatement) == 0 and count(app, User) == 0
+
+
+def test_an_expired_or_missing_csrf_token_returns_to_the_form_with_a_message(
+    app: Flask, learner_client: FlaskClient
+) -> None:
+    response = learner_client.post(
+        "/c/play-course/start",
+        data={"csrf_token": "stale"},
+        headers={"Referer": "http://localhost/c/play-course?lang=nn"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "http://localhost/c/play-course?lang=nn"
+    page = learner_client.get("/c/play-course?lang=nn").get_data(as_text=True)
+    assert "The form was too old" in page  # said in the language the learner was using
+    # Without a page of ours to go back to, the error page is in the learner's language.
+    bare = learner_client.post("/c/play-course/start?lang=en", data={"csrf_token": "x"})
+    assert bare.status_code == 400 and "The form was too old" in bare.get_data(as_text=True)

@@ -656,3 +656,21 @@ def test_ten_scenarios_of_forty_nodes_validate_quickly(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - started
     assert loaded.ok, loaded.problems[:3]
     assert elapsed < 1.0
+
+
+def test_a_scenario_may_not_start_at_an_ending(tmp_path: Path) -> None:
+    # Such a scenario would be "finished" before the learner did anything, and the course
+    # could never complete (found in review).
+    s = scenario("instant", ending("done"), decision("later", choice("go", "done", points=1)))
+    loaded = load_course(write_course(tmp_path / "c", simple(), s))
+    (problem,) = only(loaded, "E038")
+    assert problem.path == "start" and not loaded.ok
+
+
+def test_ids_are_short_enough_for_every_database(tmp_path: Path) -> None:
+    long_id = "a" * 65
+    s = scenario(long_id, decision("start", choice("right", "good", points=1)), ending("good"))
+    loaded = load_course(write_course(tmp_path / "c", s))
+    assert any("at most 64" in p.message for p in only(loaded, "E013"))
+    ok = scenario("a" * 64, decision("start", choice("right", "good", points=1)), ending("good"))
+    assert load_course(write_course(tmp_path / "d", ok)).ok

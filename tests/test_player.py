@@ -293,3 +293,24 @@ def test_a_leader_finds_facilitator_notes_for_running_the_course(client: FlaskCl
     assert "This scenario has no notes of its own." in notes  # the second scenario
     nynorsk = client.get("/c/play-course/facilitator?lang=nn").get_data(as_text=True)
     assert "Kva gjer vi her?" in nynorsk and "Set av 15 minutt." in nynorsk
+
+
+def test_restart_only_touches_the_course_it_is_for(app: Flask, learner_client: FlaskClient) -> None:
+    start_course(learner_client)
+    (attempt,) = attempts(app)
+    course_page = learner_client.get("/c/play-course").get_data(as_text=True)
+    response = learner_client.post(
+        "/c/other-course/restart",
+        data={"csrf_token": csrf_from(course_page), "attempt_id": str(attempt.id), "step": "1"},
+    )
+    assert response.status_code == 404
+    assert attempts(app)[0].status == "active"
+
+
+def test_scores_without_a_range_leave_out_min_and_max() -> None:
+    from elearn.tracking.statements import score_result
+
+    result = score_result(0, 0, 0, 0.0, completion=True).as_version("1.0.3")
+    assert result["score"] == {"raw": 0.0, "scaled": 0.0}
+    ranged = score_result(3, -1, 4, 0.75).as_version("1.0.3")
+    assert ranged["score"] == {"raw": 3.0, "min": -1.0, "max": 4.0, "scaled": 0.75}

@@ -95,3 +95,21 @@ def test_elearn_can_be_initialised_later_with_init_app(db: Engine, tmp_path: Pat
     ext.init_app(app)
     assert app.test_client().get("/learn/").status_code == 200
     assert app.extensions["elearn"].url_prefix == "/learn"
+
+
+def test_the_host_templates_keep_their_own_variables(db: Engine, tmp_path: Path) -> None:
+    from flask import render_template_string
+
+    host = Flask("ctx-host", instance_path=str(tmp_path / "ctx"))
+    host.config.update(SECRET_KEY="s", TESTING=True)
+
+    @host.context_processor
+    def host_vars() -> dict:
+        return {"lang": "de", "_": lambda s: f"HOST:{s}"}
+
+    @host.get("/")
+    def home() -> str:
+        return render_template_string("{{ _('Welcome') }} {{ lang }}")
+
+    Elearn(host, url_prefix="/kurs", engine=db)
+    assert host.test_client().get("/").get_data(as_text=True) == "HOST:Welcome de"

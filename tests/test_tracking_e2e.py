@@ -46,7 +46,9 @@ def waiting(app: Flask) -> int:
     session = app.extensions["elearn"].session_factory()
     try:
         return session.scalar(
-            select(func.count()).select_from(OutboxEntry).where(OutboxEntry.sent_at.is_(None))
+            select(func.count())
+            .select_from(OutboxEntry)
+            .where(OutboxEntry.sent_at.is_(None), OutboxEntry.rejected_at.is_(None))
         )
     finally:
         session.close()
@@ -108,3 +110,33 @@ def test_the_web_process_can_forward_in_a_background_thread(db: Engine, tmp_path
             assert lrs.stored_ids == [s["id"] for s in statements(app)]
         finally:
             app.extensions["elearn"].extra["forwarder_stop"].set()
+
+
+def test_a_statement_the_lrs_refuses_for_good_does_not_hold_back_the_rest(
+    db: Engine, tmp_path: Path
+) -> None:
+    with FakeLrs() as lrs:
+        app = lrs_app(db, tmp_path, lrs)
+        play_whole_course(app)
+        stored = statements(app)
+        lrs.fail_next(1, status=400)  # the batch POST: the forwarder tries one by one ...
+        lrs.fail_next(1, status=400)  # ... and the LRS refuses the first statement on its own
+        result = app.test_cli_runner().invoke(elearn_cli, ["forward", "--once"])
+        assert result.exit_code == 0, result.output
+        assert lrs.stored_ids == [s["id"] for s in stored[1:]]
+        session = app.extensions["elearn"].session_factory()
+        head = session.scalar(select(OutboxEntry).order_by(OutboxEntry.seq).limit(1))
+        assert head.rejected_at is not None and head.sent_at is None
+        assert head.last_error.startswith("rejected: HTTP 400")
+        session.close()
+        assert waiting(app) == 0
+
+
+def test_forwarded_statements_leave_stored_and_authority_to_the_lrs(
+    db: Engine, tmp_path: Path
+) -> None:
+    with FakeLrs() as lrs:
+        app = lrs_app(db, tmp_path, lrs)
+        play_whole_course(app)
+        assert app.test_cli_runner().invoke(elearn_cli, ["forward", "--once"]).exit_code == 0
+        assert all("stored" not in s and "authority" not in s for s in lrs.iter_stored())

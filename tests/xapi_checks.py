@@ -85,8 +85,8 @@ def problems(st: dict[str, Any]) -> list[str]:
                 out.append("result.score.raw: below min")
             if "max" in score and score["raw"] > score["max"]:
                 out.append("result.score.raw: above max")
-        if "min" in score and "max" in score and score["min"] > score["max"]:
-            out.append("result.score: min above max")
+        if "min" in score and "max" in score and score["min"] >= score["max"]:
+            out.append("result.score: min must be less than max")
         if "duration" in result and not DURATION.match(result["duration"]):
             out.append("result.duration: not an ISO 8601 duration")
         for key in result.get("extensions", {}):

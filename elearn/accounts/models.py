@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Integer, String
+from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -27,7 +27,9 @@ class User(UserMixin, Base):
     audience: Mapped[str] = mapped_column(String(32), default="other")
     language: Mapped[str | None] = mapped_column(String(2), nullable=True)
     xapi_id: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Brute-force protection: wrong passwords in a row, and until when logins are refused.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     def get_id(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import delete, func, select
@@ -9,11 +10,14 @@ from sqlalchemy.orm import Session
 
 from elearn.accounts.models import User
 from elearn.config import AUDIENCES, LANGUAGES
+from elearn.db import utcnow
 from elearn.player.models import Attempt
 from elearn.tracking.models import OutboxEntry, StoredStatement
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 10
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
 
 
 def normalise_email(email: str) -> str:
@@ -46,13 +50,11 @@ def create_user(
     password: str,
     audience: str = "other",
     language: str | None = None,
-    is_admin: bool = False,
 ) -> User:
     user = User(
         email=normalise_email(email),
         audience=audience if audience in AUDIENCES else "other",
         language=language if language in LANGUAGES else None,
-        is_admin=is_admin,
     )
     user.set_password(password)
     session.add(user)
@@ -61,18 +63,40 @@ def create_user(
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user if the password is right and the account is not locked; else None.
+
+    After MAX_FAILED_LOGINS wrong passwords in a row the account refuses every login for
+    LOCK_MINUTES. The answer is the same for a wrong password, a locked account and an unknown
+    email, and so is the work done, so nothing reveals which emails exist. The caller commits.
+    """
     user = find_user(session, email)
-    if user is None:
-        # Same work either way, so response time does not reveal which emails exist.
+    now = utcnow()
+    if user is None or (user.locked_until is not None and user.locked_until > now):
         User(password_hash="").set_password(password)
         return None
-    return user if user.check_password(password) else None
+    if user.check_password(password):
+        user.failed_logins = 0
+        user.locked_until = None
+        return user
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.failed_logins = 0
+        user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+    return None
 
 
 def delete_user_and_data(session: Session, user: User, actor_key: str) -> None:
-    """Removes the account, its attempts and every statement about it (GDPR art. 17)."""
-    statement_ids = select(StoredStatement.id).where(StoredStatement.actor_key == actor_key)
+    """Removes the account, its attempts and every statement about it (GDPR art. 17).
+
+    Statements are found by the learner's pseudonym and by their attempts' registrations, so
+    none survive even if ELEARN_XAPI_HOMEPAGE has changed since they were recorded.
+    """
+    registrations = select(Attempt.registration).where(Attempt.user_id == user.id)
+    about_user = (StoredStatement.actor_key == actor_key) | StoredStatement.registration.in_(
+        registrations
+    )
+    statement_ids = select(StoredStatement.id).where(about_user)
     session.execute(delete(OutboxEntry).where(OutboxEntry.statement_id.in_(statement_ids)))
-    session.execute(delete(StoredStatement).where(StoredStatement.actor_key == actor_key))
+    session.execute(delete(StoredStatement).where(about_user))
     session.execute(delete(Attempt).where(Attempt.user_id == user.id))
     session.delete(user)

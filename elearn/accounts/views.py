@@ -50,6 +50,8 @@ def _safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
+    if "\\" in target or any(ord(c) < 32 for c in target):  # browsers read "/\\x" as "//x"
+        return None
     return target
 
 
@@ -86,7 +88,9 @@ def register_account_routes(bp: Blueprint) -> None:
         email = ""
         if request.method == "POST":
             email = request.form.get("email", "").strip()
-            user = service.authenticate(get_session(), email, request.form.get("password", ""))
+            db = get_session()
+            user = service.authenticate(db, email, request.form.get("password", ""))
+            db.commit()  # the count of wrong passwords, or its reset
             if user is not None:
                 lang = session.get("elearn_lang")
                 session.clear()  # no session fixation

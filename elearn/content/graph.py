@@ -437,6 +437,14 @@ class _StructureChecker:
         elif start not in self.ids:
             self.missing_node(("start",), start)
         else:
+            start_node = next((n for _, nid, n in nodes if nid == start), None)
+            if isinstance(start_node, dict) and start_node.get("ending") is not None:
+                self.error(
+                    ("start",),
+                    "E038",
+                    f"the scenario starts at the ending '{start}': the learner has nothing to decide",
+                    "start at a node with choices",
+                )
             self.reachability(start, nodes)
         if not self.unparsed and isinstance(data.get("variables"), dict):
             for name in data["variables"]:

@@ -109,9 +109,10 @@ class _Leaf(fields.Field):
 class Text(_Leaf):
     """A non-empty string. `quote_hint` for fields YAML would read as a number if unquoted."""
 
-    def __init__(self, *, quote_hint: bool = False, **kwargs: Any):
+    def __init__(self, *, quote_hint: bool = False, max_length: int | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.quote_hint = quote_hint
+        self.max_length = max_length
 
     def check(self, value: Any) -> None:
         if not isinstance(value, str):
@@ -121,6 +122,12 @@ class Text(_Leaf):
             raise _fail("E012", f"expected text, got {describe(value)}", hint)
         if not value.strip():
             raise _fail("E021", "the text is empty", "write something, or remove the field")
+        if self.max_length is not None and len(value) > self.max_length:
+            raise _fail(
+                "E012",
+                f"the text is {len(value)} characters long; at most {self.max_length} are allowed",
+                "shorten it",
+            )
 
 
 class Int(_Leaf):
@@ -182,6 +189,9 @@ class OneOf(_Leaf):
         raise _fail("E012", f"{describe(value)} is not allowed here", hint)
 
 
+MAX_ID_LENGTH = 64
+
+
 class Id(_Leaf):
     """Course, scenario, node and choice ids: they become parts of xAPI IRIs."""
 
@@ -196,6 +206,12 @@ class Id(_Leaf):
                 f"the id {value!r} is malformed: use lowercase letters, digits and '-', "
                 "starting with a letter",
                 f"for example '{suggest_id(value)}'",
+            )
+        if len(value) > MAX_ID_LENGTH:
+            raise _fail(
+                "E013",
+                f"the id is {len(value)} characters long; at most {MAX_ID_LENGTH} are allowed",
+                "use a shorter id: it becomes part of web addresses (xAPI IRIs)",
             )
 
 
@@ -447,7 +463,7 @@ class VariableSchema(_Schema):
 
 
 class ImageSchema(_Schema):
-    src = Text(required=True)
+    src = Text(required=True, max_length=200)
     alt = LanguageMap(required=True)
 
 

@@ -112,6 +112,7 @@ def scaled_score(points: int, max_score: int) -> float:
 
 
 def progress(scenario: Scenario, state: State) -> tuple[int, int]:
-    """(decisions made, an upper estimate of decisions on this path) for the progress bar."""
+    """(decisions made, decisions made + the fewest still needed) for the progress indicator:
+    the learner has at least that many decisions on this path."""
     done = len(state["path"])
     return done, max(done + (0 if state["ended"] else scenario["remaining"][state["node"]]), 1)

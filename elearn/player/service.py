@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn.accounts.models import User
 from elearn.content.service import CourseEntry
@@ -110,9 +111,9 @@ def _save(session: Session, attempt: Attempt, expected_step: int, **values: Any)
     if result.rowcount != 1:
         session.rollback()
         raise StaleStep()
-    for key, value in values.items():
-        setattr(attempt, key, value)
-    attempt.step = expected_step + 1
+    # Mirror what the UPDATE wrote without marking the object dirty (no second UPDATE).
+    for key, value in {**values, "step": expected_step + 1}.items():
+        set_committed_value(attempt, key, value)
 
 
 def start_or_resume(session: Session, user: User, course: CourseEntry, language: str) -> Attempt:

@@ -100,6 +100,8 @@ def register_player_routes(bp: Blueprint) -> None:
         raw = request.form.get("attempt_id", "")
         if raw.isdigit():
             here = _locate(int(raw))
+            if here.attempt.course_id != course_id:
+                abort(404)
             try:
                 service.restart(
                     session, here.learner, here.attempt, course, _posted_step(), g.elearn_lang

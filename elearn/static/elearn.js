@@ -1,21 +1,28 @@
 // Progressive enhancement only: everything works without this file.
-// After a choice the page loads at #feedback; move keyboard and screen-reader focus there
-// so the consequence is read first. Also focus an error summary when a form comes back.
 (function () {
-  var target = document.getElementById("error-summary");
-  if (!target && location.hash) {
-    target = document.getElementById(location.hash.slice(1));
-  }
+  // Where focus goes when a page loads: a form's error summary, then a warning (such as "that
+  // page was out of date"), then the fragment (#feedback after a choice, #main otherwise), so
+  // keyboard and screen-reader users meet what changed first.
+  var target =
+    document.getElementById("error-summary") ||
+    (document.querySelector(".messages [role=alert]") && document.getElementById("messages")) ||
+    (location.hash && document.getElementById(location.hash.slice(1)));
   if (target) {
     if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     target.focus();
   }
-  // A second click on a choice while the first is on its way would be a double submit.
+  // A second click while the first submit is on its way would be a double submit (the server
+  // refuses it anyway). Buttons come back if the page is shown again from the back/forward cache.
   document.querySelectorAll("form").forEach(function (form) {
     form.addEventListener("submit", function () {
       setTimeout(function () {
         form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
       }, 0);
     });
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      document.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+    }
   });
 })();

@@ -1,11 +1,15 @@
-"""Forwards stored statements to an external LRS: in stored order, never lost, never skipped.
+"""Forwards stored statements to an external LRS: in stored order, never lost.
 
 Why it is built this way:
 - The outbox (one `OutboxEntry` per statement) is written in the same transaction as the
   statement, so a statement that exists will be forwarded, whatever the LRS is doing then.
 - Entries are sent in `StoredStatement.seq` order, and nothing behind a failed entry is sent
   before it: an LRS that receives `completed` before `initialized` tells a different story.
-  A failure therefore backs off the *head* of the queue and stops the run.
+  A failure therefore backs off the *head* of the queue and stops the run. The order is exact
+  within one attempt (its steps are serialised by the attempt row); statements of different
+  learners whose transactions commit out of `seq` order may arrive in commit order instead.
+- A statement the LRS refuses for good (400, 413 on its own) is marked `rejected_at` with the
+  reason and logged, so one bad statement cannot hold back everything behind it.
 - An entry is marked sent only after the LRS confirmed it (2xx, or 409 "already have that id"
   for a single PUT). A lost response means a resend; xAPI statement ids make that safe: the LRS
   must not store the same id twice.
@@ -33,7 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,12 +45,20 @@ from elearn.db import utcnow
 from elearn.tracking.models import ForwarderLease, OutboxEntry, StoredStatement
 from elearn.tracking.statements import XAPI_VERSION
 
+# An entry still to forward: not confirmed by the LRS and not rejected by it.
+_UNFINISHED = and_(OutboxEntry.sent_at.is_(None), OutboxEntry.rejected_at.is_(None))
+
 if TYPE_CHECKING:
     from flask import Flask
 
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "lrs"
+# Statuses that say "this statement will never be accepted": resending cannot help, and
+# retrying it would hold back every statement behind it for good.
+REJECTED_STATUSES = (400, 413)
+# What elearn's store sets as an LRS; the receiving LRS sets its own.
+LRS_SET_PROPERTIES = ("stored", "authority")
 LEASE_HELD = "lease held by another forwarder"
 LEASE_LOST = "lease lost to another forwarder"
 CONFLICT_NOTE = "409 conflict: LRS already holds this id"
@@ -211,9 +223,7 @@ class Forwarder:
     def waiting(self) -> int:
         """How many entries the LRS has not confirmed yet."""
         with self.session_factory() as session:
-            count = session.scalar(
-                select(func.count()).select_from(OutboxEntry).where(OutboxEntry.sent_at.is_(None))
-            )
+            count = session.scalar(select(func.count()).select_from(OutboxEntry).where(_UNFINISHED))
             return int(count or 0)
 
     # -- the lease ---------------------------------------------------------------------------
@@ -302,11 +312,11 @@ class Forwarder:
                     StoredStatement.body,
                 )
                 .join(StoredStatement, StoredStatement.id == OutboxEntry.statement_id)
-                .where(OutboxEntry.sent_at.is_(None))
+                .where(_UNFINISHED)
                 .order_by(StoredStatement.seq, OutboxEntry.seq)
                 .limit(limit)
             ).all()
-            return [_Pending(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+            return [_Pending(r[0], r[1], r[2], r[3], _as_sent(r[4])) for r in rows]
 
     def _head(self) -> dt.datetime | None:
         """When the first unsent entry is due, or None when nothing waits."""
@@ -328,9 +338,21 @@ class Forwarder:
                 update(OutboxEntry)
                 .where(
                     OutboxEntry.seq.in_([e.outbox_seq for e in entries]),
-                    OutboxEntry.sent_at.is_(None),
+                    _UNFINISHED,
                 )
                 .values(sent_at=now, last_error=note)
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+
+    def _mark_rejected(self, entry: _Pending, error: str) -> None:
+        """The LRS refused this statement for good: keep it (and why), and move on."""
+        log.error("the LRS rejected statement %s: %s", entry.statement_id, error)
+        with self.session_factory() as session:
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.seq == entry.outbox_seq, _UNFINISHED)
+                .values(rejected_at=self.clock(), last_error=_short(f"rejected: {error}"))
                 .execution_options(synchronize_session=False)
             )
             session.commit()
@@ -347,7 +369,7 @@ class Forwarder:
                 update(OutboxEntry)
                 .where(
                     OutboxEntry.seq.in_([e.outbox_seq for e in entries]),
-                    OutboxEntry.sent_at.is_(None),
+                    _UNFINISHED,
                 )
                 .values(
                     tries=OutboxEntry.tries + 1,
@@ -360,10 +382,11 @@ class Forwarder:
 
     # -- HTTP --------------------------------------------------------------------------------
     def _send_batch(self, batch: list[_Pending]) -> tuple[int, str | None]:
-        """POST the batch; on 409 fall back to one PUT per statement. Returns (sent, error)."""
+        """POST the batch; on 409, 400 or 413 fall back to one PUT per statement, which finds
+        the statement the LRS objects to. Returns (sent, error)."""
         try:
             response = self._request("POST", "", [e.body for e in batch])
-            if response.status == 409:
+            if response.status == 409 or response.status in REJECTED_STATUSES:
                 return self._put_one_by_one(batch)
             _check_post_response(response, [e.statement_id for e in batch])
         except _REQUEST_ERRORS as exc:
@@ -387,6 +410,9 @@ class Forwarder:
                 elif response.status == 409:
                     # The LRS has a statement with this id; resending can never change that.
                     self._mark_sent([entry], CONFLICT_NOTE)
+                elif response.status in REJECTED_STATUSES:
+                    self._mark_rejected(entry, _status_error(response))
+                    continue
                 else:
                     raise LrsError(_status_error(response))
             except _REQUEST_ERRORS as exc:
@@ -428,6 +454,11 @@ class Forwarder:
 # Everything one request can end in other than an answer: refused, reset, timed out, a broken
 # status line, an unencodable header (ValueError), or an answer we won't accept (LrsError).
 _REQUEST_ERRORS = (LrsError, OSError, http.client.HTTPException, ValueError)
+
+
+def _as_sent(body: dict[str, Any]) -> dict[str, Any]:
+    """The statement as an LRS client sends it: `stored` and `authority` are the LRS's to set."""
+    return {k: v for k, v in body.items() if k not in LRS_SET_PROPERTIES}
 
 
 def _rowcount(result: Any) -> int:

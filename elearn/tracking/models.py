@@ -44,6 +44,8 @@ class OutboxEntry(Base):
     next_try_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+    # Refused for good by the LRS (400/413): kept here with the reason, no longer retried.
+    rejected_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class ForwarderLease(Base):

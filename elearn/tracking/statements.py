@@ -192,8 +192,12 @@ def score_result(
     success: bool | None = None,
     seconds: float | None = None,
 ) -> Result:
-    raw = max(min_score, min(max_score, points))
-    result = Result(score=Score(raw=raw, min=min(min_score, raw), max=max_score, scaled=scaled))
+    """A result with a score; `min`/`max` only when they span a range (xAPI wants min < max)."""
+    score = Score(raw=points, scaled=scaled)
+    if min_score < max_score:
+        score.min = min_score
+        score.max = max_score
+    result = Result(score=score)
     if completion is not None:
         result.completion = completion
     if success is not None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elearn.db import utcnow
@@ -55,12 +54,3 @@ def add_statements(
         for row in rows:
             session.add(OutboxEntry(statement_id=row.id))
     return rows
-
-
-def statements_for_registration(session: Session, registration: str) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(StoredStatement)
-        .where(StoredStatement.registration == registration)
-        .order_by(StoredStatement.seq)
-    )
-    return [r.body for r in rows]

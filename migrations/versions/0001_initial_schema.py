@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 18:50:02.574282
+Create Date: 2026-11-24 19:32:16.805057
 """
 
 from __future__ import annotations
@@ -38,17 +38,6 @@ def upgrade() -> None:
             batch_op.f("ix_elearn_course_versions_course_id"), ["course_id"], unique=False
         )
 
-    op.create_table(
-        "elearn_courses",
-        sa.Column("id", sa.String(length=64), nullable=False),
-        sa.Column("current_version_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["current_version_id"],
-            ["elearn_course_versions.id"],
-            name=op.f("fk_elearn_courses_current_version_id_elearn_course_versions"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_elearn_courses")),
-    )
     op.create_table(
         "elearn_forwarder_lease",
         sa.Column("name", sa.String(length=32), nullable=False),
@@ -92,7 +81,8 @@ def upgrade() -> None:
         sa.Column("audience", sa.String(length=32), nullable=False),
         sa.Column("language", sa.String(length=2), nullable=True),
         sa.Column("xapi_id", sa.String(length=36), nullable=False),
-        sa.Column("is_admin", sa.Boolean(), nullable=False),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("locked_until", sa.DateTime(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_elearn_users")),
         sa.UniqueConstraint("email", name=op.f("uq_elearn_users_email")),
@@ -154,6 +144,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("version_id", "path", name=op.f("pk_elearn_course_assets")),
     )
     op.create_table(
+        "elearn_courses",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("current_version_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["current_version_id"],
+            ["elearn_course_versions.id"],
+            name=op.f("fk_elearn_courses_current_version_id_elearn_course_versions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_elearn_courses")),
+    )
+    op.create_table(
         "elearn_outbox",
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("statement_id", sa.String(length=36), nullable=False),
@@ -162,6 +163,7 @@ def upgrade() -> None:
         sa.Column("next_try_at", sa.DateTime(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("sent_at", sa.DateTime(), nullable=True),
+        sa.Column("rejected_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["statement_id"],
             ["elearn_statements.id"],
@@ -181,6 +183,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_elearn_outbox_sent_at"))
 
     op.drop_table("elearn_outbox")
+    op.drop_table("elearn_courses")
     op.drop_table("elearn_course_assets")
     with op.batch_alter_table("elearn_attempts", schema=None) as batch_op:
         batch_op.drop_index(
@@ -201,7 +204,6 @@ def downgrade() -> None:
 
     op.drop_table("elearn_statements")
     op.drop_table("elearn_forwarder_lease")
-    op.drop_table("elearn_courses")
     with op.batch_alter_table("elearn_course_versions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_elearn_course_versions_course_id"))
 
