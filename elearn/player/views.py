@@ -129,6 +129,7 @@ def register_player_routes(bp: Blueprint) -> None:
                 )
             except service.StaleStep:
                 _stale()
+                return redirect(_play_url(here.attempt, scenario_id, "messages"))
         return redirect(_play_url(here.attempt, scenario_id, "main"))
 
     @bp.get("/a/<int:attempt_id>/s/<scenario_id>")
@@ -164,8 +165,8 @@ def register_player_routes(bp: Blueprint) -> None:
                 g.elearn_lang,
             )
         except service.StaleStep:
-            _stale()
-            return redirect(_play_url(here.attempt, scenario_id, "main"))
+            _stale()  # the warning gets focus, then the learner reads where they really are
+            return redirect(_play_url(here.attempt, scenario_id, "messages"))
         except engine.InvalidChoice:
             abort(400)
         return redirect(_play_url(here.attempt, scenario_id, "feedback"))

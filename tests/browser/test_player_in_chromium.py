@@ -214,3 +214,16 @@ def test_keyboard_only_learner_finishes_the_sample_course_that_make_run_serves(
     press_enter(page)
     main = page.inner_text("main")
     assert "Resultat for kurset" in main and ("Bestått" in main or "Ikkje bestått" in main)
+
+
+def test_a_stale_choice_is_announced_and_focused(page: Page) -> None:
+    keyboard_register(page, "tilbake@example.no")
+    page.goto("/c/play-course")
+    page.click("text=Start the course")
+    second_tab = page.context.new_page()
+    second_tab.goto(page.url)  # the same node open in two tabs
+    page.click("text=Listen")
+    second_tab.click("text=Call the parents")  # chosen from the tab that is now out of date
+    assert second_tab.evaluate("document.activeElement.id") == "messages"
+    assert "That page was out of date" in second_tab.inner_text("[role=alert]")
+    assert "Good: she is heard." in second_tab.inner_text("#feedback")  # the real state is kept
