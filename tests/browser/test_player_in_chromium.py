@@ -223,7 +223,9 @@ def test_a_stale_choice_is_announced_and_focused(page: Page) -> None:
     second_tab = page.context.new_page()
     second_tab.goto(page.url)  # the same node open in two tabs
     page.click("text=Listen")
+    second_tab.bring_to_front()
     second_tab.click("text=Call the parents")  # chosen from the tab that is now out of date
+    second_tab.wait_for_load_state()
     assert second_tab.evaluate("document.activeElement.id") == "messages"
     assert "That page was out of date" in second_tab.inner_text("[role=alert]")
     assert "Good: she is heard." in second_tab.inner_text("#feedback")  # the real state is kept
