@@ -4,7 +4,7 @@
 
 Starts gunicorn on a fresh database (SQLite in a temporary folder unless --database-url is
 given), imports courses/, registers one learner per client, starts the sample course for each,
-then has every client GET its current step page over keep-alive HTTP as fast as it can.
+then has every client GET its current step page over HTTP as fast as it can.
 Prints requests/second, p50/p95/p99 latency, errors, and the machine it ran on. Nothing here is
 asserted: the figures are for reading, not for a test to pass or fail on.
 """
@@ -61,7 +61,7 @@ def machine() -> str:
 
 
 class Client:
-    """One learner: a keep-alive connection and a session cookie."""
+    """One learner: an HTTP connection (reopened when the server closes it) and a cookie."""
 
     def __init__(self, port: int):
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -201,7 +201,9 @@ def main() -> None:
     print(
         f"server:      gunicorn, {args.workers} sync workers, {db}; load generator on the same machine"
     )
-    print(f"clients:     {args.concurrency} concurrent keep-alive clients, {args.seconds:.0f} s")
+    print(
+        f"clients:     {args.concurrency} concurrent clients, {args.seconds:.0f} s (sync workers close each connection)"
+    )
     print(f"requests:    {len(latencies)} ({errors} errors)")
     print(f"throughput:  {len(latencies) / elapsed:.1f} requests/second")
     print(
