@@ -32,7 +32,6 @@ class ElearnState:
     session_factory: sessionmaker[Session]
     url_prefix: str
     statements: StatementBuilder
-    owns_engine: bool
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -51,7 +50,6 @@ class Elearn:
         apply_defaults(app)
         prefix = (self.url_prefix if url_prefix is None else url_prefix).rstrip("/")
         engine = engine or self.engine
-        owns = engine is None
         if engine is None:
             engine = make_engine(app.config["ELEARN_DATABASE_URL"])
         app.extensions["elearn"] = ElearnState(
@@ -61,7 +59,6 @@ class Elearn:
             statements=StatementBuilder(
                 app.config["ELEARN_XAPI_BASE_IRI"], app.config["ELEARN_XAPI_HOMEPAGE"]
             ),
-            owns_engine=owns,
         )
         _install_login(app)
         app.teardown_appcontext(close_session)
