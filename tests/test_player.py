@@ -287,8 +287,10 @@ def test_the_player_needs_a_login(client: FlaskClient) -> None:
 def test_a_leader_finds_facilitator_notes_for_running_the_course(client: FlaskClient) -> None:
     course_page = client.get("/c/play-course?lang=en").get_data(as_text=True)
     assert 'href="/c/play-course/facilitator"' in course_page
+    assert "The topic can be hard." in course_page  # the content notice, before starting
     notes = client.get("/c/play-course/facilitator").get_data(as_text=True)
     assert "Allow 15 minutes." in notes and "What do we do here?" in notes
+    assert "The topic can be hard." in notes
     assert "No real cases." in notes
     assert "This scenario has no notes of its own." in notes  # the second scenario
     nynorsk = client.get("/c/play-course/facilitator?lang=nn").get_data(as_text=True)
