@@ -378,18 +378,25 @@ BROKEN: list[tuple[str, str, tuple[Any, ...], Any, str]] = [
 ]
 
 
+def _check_variant(
+    tmp_path: Path, kind: str, path: tuple[Any, ...], value: Any
+) -> tuple[set[str], dict[str, list[Any]]]:
+    """The tiny course with one value changed, checked by the validator and the schemas."""
+    course, scenario = TINY_COURSE, TINY_SCENARIO
+    if kind == "course":
+        course = _mutate(course, path, value)
+    else:
+        scenario = _mutate(scenario, path, value)
+    return _check_both(tmp_path, course, scenario)
+
+
 @pytest.mark.parametrize(
     ("kind", "path", "value", "code"), [c[1:] for c in BROKEN], ids=[c[0] for c in BROKEN]
 )
 def test_structural_mistakes_are_rejected_by_both(
     tmp_path: Path, kind: str, path: tuple[Any, ...], value: Any, code: str
 ) -> None:
-    course, scenario = TINY_COURSE, TINY_SCENARIO
-    if kind == "course":
-        course = _mutate(course, path, value)
-    else:
-        scenario = _mutate(scenario, path, value)
-    codes, schema_errors = _check_both(tmp_path, course, scenario)
+    codes, schema_errors = _check_variant(tmp_path, kind, path, value)
     assert code in codes, f"the validator did not report {code}: {codes}"
     assert schema_errors[kind], "the JSON Schema accepts what the validator rejects"
 
@@ -441,11 +448,6 @@ ACCEPTED: list[tuple[str, str, tuple[Any, ...], Any]] = [
 def test_what_the_validator_accepts_the_schema_accepts(
     tmp_path: Path, kind: str, path: tuple[Any, ...], value: Any
 ) -> None:
-    course, scenario = TINY_COURSE, TINY_SCENARIO
-    if kind == "course":
-        course = _mutate(course, path, value)
-    else:
-        scenario = _mutate(scenario, path, value)
-    codes, schema_errors = _check_both(tmp_path, course, scenario)
+    codes, schema_errors = _check_variant(tmp_path, kind, path, value)
     assert codes == set(), "the premise: the validator accepts this"
     assert schema_errors == {"course": [], "scenario": []}
