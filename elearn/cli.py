@@ -94,8 +94,18 @@ def import_command(path: Path | None) -> None:
     type=click.Choice(["teacher", "school_leader", "health", "adult_education", "other"]),
     default="other",
 )
-def create_user_command(email: str, password: str, audience: str) -> None:
-    """Create a learner account."""
+@click.option(
+    "--role",
+    type=click.Choice(["learner", "org_admin", "admin"]),
+    default="learner",
+    show_default=True,
+    help="org_admin runs one organisation (needs --org); admin runs the platform.",
+)
+@click.option("--org", "org_slug", help="The organisation (its slug) the user belongs to.")
+def create_user_command(
+    email: str, password: str, audience: str, role: str, org_slug: str | None
+) -> None:
+    """Create an account: a learner, an organisation admin or a platform admin."""
     from elearn.accounts import service
 
     session = _state().session_factory()
@@ -107,11 +117,40 @@ def create_user_command(email: str, password: str, audience: str) -> None:
             for field, key in errors.items():
                 click.echo(f"{field}: {translate(key, 'en')}", err=True)
             sys.exit(1)
-        service.create_user(session, email, password, audience)
+        org = service.find_organisation(session, org_slug) if org_slug else None
+        if org_slug and org is None:
+            click.echo(f"--org: no organisation {org_slug!r} (create it with create-org)", err=True)
+            sys.exit(1)
+        user = service.create_user(session, email, password, audience)
+        try:
+            service.set_role(user, role, org)
+        except ValueError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
         session.commit()
     finally:
         session.close()
-    click.echo(f"Created {email}.")
+    click.echo(f"Created {email} ({role}).")
+
+
+@elearn_cli.command("create-org")
+@click.argument("slug")
+@click.option("--name", required=True, help="The organisation's name, e.g. 'Bergen kommune'.")
+def create_org_command(slug: str, name: str) -> None:
+    """Create an organisation (a municipality) that admins and LRS clients belong to."""
+    from elearn.accounts import service
+
+    session = _state().session_factory()
+    try:
+        try:
+            service.create_organisation(session, slug, name)
+        except ValueError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        session.commit()
+    finally:
+        session.close()
+    click.echo(f"Created organisation {slug}.")
 
 
 @elearn_cli.command("demo")

@@ -106,7 +106,7 @@ def current_learner() -> User | None:
 
 
 def build_blueprint() -> Blueprint:
-    from elearn.accounts.views import register_account_routes
+    from elearn.accounts.views import register_account_routes, register_admin_routes
     from elearn.catalogue.views import register_catalogue_routes
     from elearn.player.views import register_player_routes
 
@@ -209,11 +209,16 @@ def build_blueprint() -> Blueprint:
     def bad_request(_exc: Exception) -> Any:
         return _error_page("bad_request", "bad_request_text", 400)
 
+    @bp.errorhandler(403)
+    def forbidden(_exc: Exception) -> Any:
+        return _error_page("forbidden", "forbidden_text", 403)
+
     @bp.errorhandler(404)
     def not_found(_exc: Exception) -> Any:
         return _error_page("not_found", "not_found_text", 404)
 
     register_account_routes(bp)
+    register_admin_routes(bp)
     register_catalogue_routes(bp)
     register_player_routes(bp)
     return bp

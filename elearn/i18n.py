@@ -227,6 +227,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "nn": "Tilbake til kurset",
         "en": "Back to the course",
     },
+    "introduction": {"nb": "Om temaet", "nn": "Om temaet", "en": "About the topic"},
     "help_title": {"nb": "Her får du hjelp", "nn": "Her får du hjelp", "en": "Where to get help"},
     "help_acute": {
         "nb": "Er noen i akutt fare? Ring politiet på 112.",
@@ -255,6 +256,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "nb": "Se resultatet for kurset",
         "nn": "Sjå resultatet for kurset",
         "en": "See the course result",
+    },
+    "forbidden": {"nb": "Ingen tilgang", "nn": "Inga tilgang", "en": "Access denied"},
+    "forbidden_text": {
+        "nb": "Kontoen din har ikke tilgang til denne siden.",
+        "nn": "Kontoen din har ikkje tilgang til denne sida.",
+        "en": "Your account does not have access to this page.",
+    },
+    "admin_home": {"nb": "Administrasjon", "nn": "Administrasjon", "en": "Administration"},
+    "admin_organisation": {"nb": "Organisasjon", "nn": "Organisasjon", "en": "Organisation"},
+    "admin_nothing": {
+        "nb": "Det er ingen administrasjonssider for rollen din ennå.",
+        "nn": "Det er ingen administrasjonssider for rolla di enno.",
+        "en": "There are no administration pages for your role yet.",
     },
     "not_found": {"nb": "Fant ikke siden", "nn": "Fann ikkje sida", "en": "Page not found"},
     "image": {"nb": "Bilde", "nn": "Bilete", "en": "Image"},

@@ -1,6 +1,6 @@
 """Imports every model so `Base.metadata` is complete (for Alembic and for tests)."""
 
-from elearn.accounts.models import User
+from elearn.accounts.models import Organisation, User
 from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.db import Base
 from elearn.player.models import Attempt
@@ -13,6 +13,7 @@ __all__ = [
     "CourseAsset",
     "CourseVersion",
     "ForwarderLease",
+    "Organisation",
     "OutboxEntry",
     "StoredStatement",
     "User",

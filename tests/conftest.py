@@ -158,3 +158,23 @@ def register(
 def learner_client(client: FlaskClient) -> FlaskClient:
     register(client)
     return client
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post(
+        "/login", data={"csrf_token": csrf_from(page), "email": email, "password": password}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def make_admin(app: Flask, email: str, role: str = "admin", org_slug: str | None = None) -> None:
+    """An account with a role, made the way an operator makes one: with the CLI."""
+    from elearn.cli import elearn_cli
+
+    runner = app.test_cli_runner()
+    if org_slug:
+        runner.invoke(elearn_cli, ["create-org", org_slug, "--name", org_slug.title()])
+    args = ["create-user", email, "--password", PASSWORD, "--role", role]
+    result = runner.invoke(elearn_cli, args + (["--org", org_slug] if org_slug else []))
+    assert result.exit_code == 0, result.output

@@ -404,6 +404,7 @@ def test_structural_mistakes_are_rejected_by_both(
 # Variations the validator accepts: the JSON Schema must not flag them either (no false alarms).
 ACCEPTED: list[tuple[str, str, tuple[Any, ...], Any]] = [
     ("without-optional-course-fields", "course", ("content_notice",), DELETE),
+    ("with-introduction", "course", ("introduction",), {"nb": "Innledning.", "en": "Opening."}),
     ("help-empty", "course", ("help",), []),
     (
         "help-without-phone-and-url",

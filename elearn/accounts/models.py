@@ -9,13 +9,28 @@ import datetime as dt
 import uuid
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from elearn.db import Base, utcnow
 
 USER_ID_PREFIX = "elearn:"
+
+# learner: takes courses. org_admin: runs elearn for one organisation (a municipality): downloads
+# packages, sees its own LRS clients. admin: runs the platform (every organisation, LRS clients).
+ROLES = ("learner", "org_admin", "admin")
+
+
+class Organisation(Base):
+    """A municipality or other body that runs courses for its staff; scopes admins and clients."""
+
+    __tablename__ = "elearn_organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class User(UserMixin, Base):
@@ -26,6 +41,10 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     audience: Mapped[str] = mapped_column(String(32), default="other")
     language: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    role: Mapped[str] = mapped_column(String(16), default="learner", server_default="learner")
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elearn_organisations.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     xapi_id: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     # Brute-force protection: wrong passwords in a row, and until when logins are refused.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -35,6 +54,10 @@ class User(UserMixin, Base):
     def get_id(self) -> str:
         # Prefixed so a host app's flask-login user ids and ours never collide.
         return f"{USER_ID_PREFIX}{self.id}"
+
+    def has_role(self, *roles: str) -> bool:
+        """Admins may do everything an organisation admin may."""
+        return self.role in roles or (self.role == "admin" and "org_admin" in roles)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

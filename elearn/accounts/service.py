@@ -8,7 +8,7 @@ import re
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from elearn.accounts.models import User
+from elearn.accounts.models import ROLES, Organisation, User
 from elearn.config import AUDIENCES, LANGUAGES
 from elearn.db import utcnow
 from elearn.player.models import Attempt
@@ -60,6 +60,39 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+SLUG = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
+
+
+def create_organisation(session: Session, slug: str, name: str) -> Organisation:
+    """An organisation (municipality); the slug is its stable id in URLs, CLI and LRS scopes."""
+    if not SLUG.match(slug):
+        raise ValueError("slug: lowercase letters, digits and '-', starting with a letter")
+    if find_organisation(session, slug) is not None:
+        raise ValueError(f"slug: an organisation called {slug!r} exists already")
+    org = Organisation(slug=slug, name=name.strip() or slug)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def find_organisation(session: Session, slug: str) -> Organisation | None:
+    return session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def organisation_of(session: Session, user: User) -> Organisation | None:
+    return session.get(Organisation, user.organisation_id) if user.organisation_id else None
+
+
+def set_role(user: User, role: str, organisation: Organisation | None) -> None:
+    """An org_admin must belong to an organisation; the platform admin need not."""
+    if role not in ROLES:
+        raise ValueError(f"role: one of {', '.join(ROLES)}")
+    if role == "org_admin" and organisation is None:
+        raise ValueError("role: an org_admin needs --org")
+    user.role = role
+    user.organisation_id = organisation.id if organisation else user.organisation_id
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

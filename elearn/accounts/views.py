@@ -160,3 +160,21 @@ def register_account_routes(bp: Blueprint) -> None:
         logout_user()
         session.clear()
         return redirect(url_for("elearn.login"))
+
+
+def register_admin_routes(bp: Blueprint) -> None:
+    from elearn.accounts.roles import ADMIN_SECTIONS, require_role
+
+    @bp.get("/admin/")
+    @require_role("org_admin", "admin")
+    def admin_home() -> Any:
+        """The admin's start page: links to what this admin's role may use."""
+        from elearn.extension import current_learner
+
+        user = current_learner()
+        assert user is not None
+        sections = [s for s in ADMIN_SECTIONS if user.has_role(*s.roles)]
+        organisation = service.organisation_of(get_session(), user)
+        return render_template(
+            "elearn/admin/home.html", sections=sections, organisation=organisation
+        )

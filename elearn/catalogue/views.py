@@ -57,3 +57,11 @@ def register_facilitator_routes(bp: Blueprint) -> None:
         if course is None:
             abort(404)
         return render_template("elearn/facilitator.html", course=course)
+
+    @bp.get("/c/<course_id>/help")
+    def course_help(course_id: str) -> Any:
+        """The course's "where to get help" page: reachable without logging in."""
+        course = current_course(get_session(), course_id)
+        if course is None:
+            abort(404)
+        return render_template("elearn/help.html", course=course)

@@ -112,6 +112,7 @@ def compile_course(data: dict[str, Any], scenarios: list[dict[str, Any]]) -> dic
         "title": _copy(data["title"]),
         "description": _copy(data["description"]),
         "content_notice": _copy(data.get("content_notice")),
+        "introduction": _copy(data.get("introduction")),
         "audiences": list(data["audiences"]),
         "measure": data["measure"],
         "languages": list(data["languages"]),

@@ -392,6 +392,7 @@ class CourseSchema(_Schema):
     title = LanguageMap(required=True)
     description = LanguageMap(required=True)
     content_notice = LanguageMap()
+    introduction = LanguageMap()
     audiences = List(OneOf(AUDIENCES), required=True, min_items=1, unique=True)
     measure = Text(required=True, quote_hint=True)
     languages = List(OneOf(LANGUAGES), required=True, min_items=1, unique=True)
