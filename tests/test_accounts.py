@@ -91,7 +91,7 @@ def test_catalogue_shows_my_professions_courses_first(app: Flask, client: FlaskC
                                   "language": "nn"})  # fmt: skip
     page = client.get("/").get_data(as_text=True)
     assert '<html lang="nn">' in page and "For yrkesgruppa di" in page
-    assert "5 minutt" in page and "Ikkje starta" in page
+    assert "2 minutt" in page and "Ikkje starta" in page
 
 
 def test_deleting_my_account_deletes_my_attempts_and_statements(

@@ -203,6 +203,26 @@ def _scores(
     return []
 
 
+def _duration(course_doc: Document, compiled: dict[str, Any]) -> list[Problem]:
+    """W003 when `estimated_minutes` is far from what the text takes to read and decide."""
+    from elearn.player.walk import estimate_minutes
+
+    estimate = estimate_minutes(compiled)
+    declared = compiled["estimated_minutes"]
+    if abs(declared - estimate) <= max(2.0, 0.25 * estimate):
+        return []
+    return [
+        course_doc.problem(
+            ("estimated_minutes",),
+            "W003",
+            f"estimated_minutes is {declared}, but reading the text and making the decisions "
+            f"takes about {max(1, round(estimate))} minutes "
+            f"(mean over the paths, {compiled['languages'][0]})",
+            f"set estimated_minutes to {max(1, round(estimate))}",
+        )
+    ]
+
+
 def _load(course_dir: Path) -> LoadedCourse:
     course_path = course_dir / COURSE_FILE
     if not course_path.is_file():
@@ -303,6 +323,7 @@ def _load(course_dir: Path) -> LoadedCourse:
     if any(p.is_error for p in problems) or any(s.compiled is None for s in scenarios):
         return LoadedCourse(course_dir, None, problems, None, assets)
     compiled_course = compile_course(data, [s.compiled for s in scenarios if s.compiled])
+    problems += _duration(course_doc, compiled_course)
     return LoadedCourse(
         course_dir, compiled_course, problems, content_hash(compiled_course, assets), assets
     )

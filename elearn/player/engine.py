@@ -7,7 +7,6 @@ JavaScript runtime and checked against it with shared test vectors. A scenario s
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,14 +92,15 @@ def choose(scenario: Scenario, state: State, choice_id: str) -> Step:
     choice = offered[choice_id]
     new_vars = apply_effects(scenario, state["vars"], choice)
     target = route(choice, new_vars)
-    new_state = copy.deepcopy(state)
-    new_state.update(
-        node=target,
-        vars=new_vars,
-        points=state["points"] + choice.get("points", 0),
-        ended=is_ending(scenario["nodes"][target]),
-    )
-    new_state["path"].append([state["node"], choice_id])
+    new_state = {
+        **state,
+        "node": target,
+        "vars": new_vars,
+        "points": state["points"] + choice.get("points", 0),
+        "ended": is_ending(scenario["nodes"][target]),
+        # A new list: the old state stays as it was (the steps' [node, choice] pairs are shared).
+        "path": [*state["path"], [state["node"], choice_id]],
+    }
     return Step(state=new_state, choice=choice, from_node=state["node"], to_node=target)
 
 

@@ -1,0 +1,140 @@
+"""Every way through a scenario, played with the engine itself.
+
+Used by the course tests (every path ends, the best passes), by the shared test vectors that hold
+the exported packages' JavaScript runtime to the Python engine, and by the reading-time estimate.
+Paths are walked in the state space (node + variables), never through the same state twice on one
+path, so loops the validator allows cannot make the walk endless. When a scenario has more paths
+than `limit`, a seeded random sample of `limit` distinct walks stands in for all of them.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from elearn.player import engine
+
+Scenario = dict[str, Any]
+
+DEFAULT_LIMIT = 5000
+WORDS_PER_MINUTE = 180  # careful reading of professional text on screen
+SECONDS_PER_DECISION = 20  # weighing the choices before picking one
+
+
+@dataclass(frozen=True)
+class Walk:
+    """The choices of one full path and the states it went through (first is the start)."""
+
+    choices: tuple[str, ...]
+    states: tuple[engine.State, ...]
+
+    @property
+    def final(self) -> engine.State:
+        return self.states[-1]
+
+
+def _key(state: engine.State) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    return state["node"], tuple(sorted(state["vars"].items()))
+
+
+def walk_paths(
+    scenario: Scenario, limit: int = DEFAULT_LIMIT, seed: int = 0
+) -> tuple[list[Walk], bool]:
+    """(walks, exhaustive): every path to an ending, or a seeded sample when there are more."""
+    walks: list[Walk] = []
+    start = engine.initial_state(scenario)
+
+    def dfs(states: list[engine.State], choices: list[str], seen: set[Any]) -> bool:
+        state = states[-1]
+        if state["ended"]:
+            walks.append(Walk(tuple(choices), tuple(states)))
+            return len(walks) <= limit
+        for choice in engine.offered_choices(scenario, state):
+            step = engine.choose(scenario, state, choice["id"])
+            key = _key(step.state)
+            if key in seen:
+                continue  # a loop back to a state already on this path
+            seen.add(key)
+            states.append(step.state)
+            choices.append(choice["id"])
+            going = dfs(states, choices, seen)
+            choices.pop()
+            states.pop()
+            seen.discard(key)
+            if not going:
+                return False
+        return True
+
+    if dfs([start], [], {_key(start)}):
+        return walks, True
+    return sample_paths(scenario, limit, seed), False
+
+
+def sample_paths(scenario: Scenario, count: int, seed: int = 0) -> list[Walk]:
+    """Up to `count` distinct random walks, the same ones for the same seed."""
+    rng = random.Random(seed)
+    found: dict[tuple[str, ...], Walk] = {}
+    for _ in range(count * 4):
+        if len(found) >= count:
+            break
+        state = engine.initial_state(scenario)
+        states, choices, seen = [state], [], {_key(state)}
+        while not state["ended"]:
+            offered = engine.offered_choices(scenario, state)
+            steps = [engine.choose(scenario, state, c["id"]) for c in offered]
+            fresh = [s for s in steps if _key(s.state) not in seen] or steps
+            step = rng.choice(fresh)
+            state = step.state
+            seen.add(_key(state))
+            states.append(state)
+            choices.append(step.choice["id"])
+        found.setdefault(tuple(choices), Walk(tuple(choices), tuple(states)))
+    return list(found.values())
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def words_read(scenario: Scenario, walk: Walk, lang: str) -> int:
+    """What a learner reads on this path: each node's visible text, its reflection, the offered
+    choices, the feedback of the one taken, and the ending."""
+    total = 0
+    for state, choice_id in zip(walk.states, [*walk.choices, None], strict=True):
+        node = scenario["nodes"][state["node"]]
+        total += sum(_words(t[lang]) for t in engine.visible_text(node, state))
+        if node.get("reflection"):
+            total += _words(node["reflection"][lang])
+        if choice_id is None:
+            total += _words(node["ending"]["title"][lang]) if engine.is_ending(node) else 0
+            continue
+        offered = engine.offered_choices(scenario, state)
+        total += sum(_words(c["text"][lang]) for c in offered)
+        taken = next(c for c in offered if c["id"] == choice_id)
+        total += _words(taken["feedback"][lang])
+    return total
+
+
+def scenario_minutes(scenario: Scenario, lang: str, limit: int = 200) -> float:
+    """The mean time over the scenario's paths (or a sample of them)."""
+    walks, _ = walk_paths(scenario, limit=limit)
+    if not walks:
+        return 0.0
+    seconds = [
+        words_read(scenario, w, lang) / WORDS_PER_MINUTE * 60
+        + len(w.choices) * SECONDS_PER_DECISION
+        for w in walks
+    ]
+    return sum(seconds) / len(seconds) / 60
+
+
+def estimate_minutes(course: dict[str, Any], lang: str | None = None) -> float:
+    """Reading and deciding time for the whole course, from its text: what `estimated_minutes`
+    should be close to. Counts the opening and content notice, then every scenario once."""
+    lang = lang or course["languages"][0]
+    words = sum(
+        _words(course[k][lang]) for k in ("introduction", "content_notice") if course.get(k)
+    )
+    return words / WORDS_PER_MINUTE + sum(scenario_minutes(s, lang) for s in course["scenarios"])
