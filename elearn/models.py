@@ -3,8 +3,9 @@
 from elearn.accounts.models import Organisation, User
 from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.db import Base
+from elearn.lrs.models import LrsAttachment, LrsClient, LrsDocument
 from elearn.player.models import Attempt
-from elearn.tracking.models import ForwarderLease, OutboxEntry, StoredStatement
+from elearn.tracking.models import ForwarderLease, OutboxEntry, StatementKey, StoredStatement
 
 __all__ = [
     "Attempt",
@@ -13,8 +14,12 @@ __all__ = [
     "CourseAsset",
     "CourseVersion",
     "ForwarderLease",
+    "LrsAttachment",
+    "LrsClient",
+    "LrsDocument",
     "Organisation",
     "OutboxEntry",
+    "StatementKey",
     "StoredStatement",
     "User",
 ]

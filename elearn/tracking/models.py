@@ -1,7 +1,10 @@
 """The statement store and the outbox that forwards statements to an external LRS.
 
-Statements are append-only rows: the full statement as JSON plus indexed columns for what
-queries filter on. An outbox row per statement makes forwarding survive LRS outages.
+Statements are append-only rows: the full statement as JSON plus a few plain columns. What the
+xAPI queries filter on (agent, verb, activity, registration and their "related" variants) lives
+in `StatementKey` rows, one per (statement, kind, key), indexed with `stored` so every filter is
+an ordered index range: a page costs the same at 1M statements as at 1k. An outbox row per
+statement makes forwarding survive LRS outages.
 """
 
 from __future__ import annotations
@@ -9,27 +12,80 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+import elearn.accounts.models
+import elearn.lrs.models  # noqa: F401  (elearn_lrs_clients, referred to below)
 from elearn.db import Base, JSONType, utcnow
 
 
 class StoredStatement(Base):
     __tablename__ = "elearn_statements"
-    __table_args__ = (Index("ix_elearn_statements_registration_stored", "registration", "stored"),)
+    __table_args__ = (
+        Index("ix_elearn_statements_registration_stored", "registration", "stored"),
+        # The unfiltered listing and the scoped listings walk these in (stored, seq) order.
+        Index("ix_elearn_statements_stored_seq", "stored", "seq"),
+        Index("ix_elearn_statements_org_stored_seq", "organisation_id", "stored", "seq"),
+        Index("ix_elearn_statements_client_stored_seq", "client_id", "stored", "seq"),
+    )
 
     # Insertion order: stable paging and "in order" forwarding.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id: Mapped[str] = mapped_column(String(36), unique=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)  # lower-case UUID
     registration: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # The actor's inverse functional identifier (cut to 255): finds a learner's statements
+    # when their account is deleted.
     actor_key: Mapped[str] = mapped_column(String(255), index=True)
-    verb_id: Mapped[str] = mapped_column(String(255), index=True)
-    activity_id: Mapped[str | None] = mapped_column(String(512), index=True, nullable=True)
+    verb_id: Mapped[str] = mapped_column(String(255))
+    activity_id: Mapped[str | None] = mapped_column(String(512), nullable=True)
     timestamp: Mapped[dt.datetime] = mapped_column(DateTime)
-    stored: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    stored: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # True only for a statement that a voiding statement refers to (never for a voiding one).
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The statement id this one's object refers to (StatementRef), for voiding and filters.
+    object_ref: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    # Who wrote it: an LRS client (None for the platform's own tracking) ...
+    client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elearn_lrs_clients.id", ondelete="SET NULL"), nullable=True
+    )
+    # ... and the organisation whose clients may read it (None: platform-wide only).
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elearn_organisations.id", ondelete="SET NULL"), nullable=True
+    )
     body: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class StatementKey(Base):
+    """One thing a statement can be found by: (kind, 64-bit hash of the value) plus `stored`.
+
+    Kinds are in `elearn.tracking.keys`. Keeping the hash, not the value, makes every row the
+    same small size whatever the IRI's length; a false match needs a 64-bit collision.
+    """
+
+    __tablename__ = "elearn_statement_keys"
+    __table_args__ = (
+        PrimaryKeyConstraint("seq", "kind", "key", name="pk_elearn_statement_keys"),
+        Index("ix_elearn_statement_keys_lookup", "kind", "key", "stored", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(
+        ForeignKey("elearn_statements.seq", ondelete="CASCADE"), nullable=False
+    )
+    kind: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    key: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    stored: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
 
 
 class OutboxEntry(Base):
