@@ -63,6 +63,10 @@ class Elearn:
         _install_login(app)
         app.teardown_appcontext(close_session)
         app.register_blueprint(build_blueprint(), url_prefix=prefix or None)
+        from elearn.lrs.views import build_lrs_blueprint
+
+        # The LRS: its own blueprint (Basic auth, no CSRF, JSON errors, CORS) at <prefix>/xapi.
+        app.register_blueprint(build_lrs_blueprint(), url_prefix=f"{prefix}/xapi")
 
         from elearn.cli import elearn_cli
 
@@ -108,6 +112,7 @@ def current_learner() -> User | None:
 def build_blueprint() -> Blueprint:
     from elearn.accounts.views import register_account_routes, register_admin_routes
     from elearn.catalogue.views import register_catalogue_routes
+    from elearn.export.views import register_export_routes
     from elearn.player.views import register_player_routes
 
     bp = Blueprint(
@@ -219,6 +224,7 @@ def build_blueprint() -> Blueprint:
 
     register_account_routes(bp)
     register_admin_routes(bp)
+    register_export_routes(bp)
     register_catalogue_routes(bp)
     register_player_routes(bp)
     return bp
