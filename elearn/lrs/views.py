@@ -708,6 +708,8 @@ def build_lrs_blueprint() -> Blueprint:
         headers["Access-Control-Expose-Headers"] = EXPOSED
         headers["Cache-Control"] = "no-store"
         headers["X-Content-Type-Options"] = "nosniff"
+        if request.endpoint == "elearn_xapi.statements":  # every answer, errors included
+            headers.setdefault("X-Experience-API-Consistent-Through", _iso(utcnow()))
         if request.method == "OPTIONS":
             headers["Access-Control-Allow-Methods"] = ", ".join(METHODS)
             headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS

@@ -99,8 +99,10 @@ def add_statements(
     `stored`, `authority`, a missing `id`, `timestamp` and `version` are set here.
     """
     now = utcnow()
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as precise as `stored` says
     stored = iso(now)
     bodies: list[dict[str, Any]] = []
+    originals: dict[str, dict[str, Any]] = {}  # as sent: what immutability compares
     seen: set[str] = set()
     for original in statements:
         body = dict(original)
@@ -109,6 +111,7 @@ def add_statements(
         if lid in seen:
             raise DuplicateInBatch(f"statement id {body['id']} appears more than once in the batch")
         seen.add(lid)
+        originals[lid] = original
         body["stored"] = stored
         body["authority"] = authority
         body.setdefault("timestamp", stored)
@@ -124,7 +127,7 @@ def add_statements(
     )
     for body in bodies:
         old = existing.get(body["id"].lower())
-        if old is not None and not same_statement(old, body):
+        if old is not None and not same_statement(old, originals[body["id"].lower()]):
             raise StatementConflict(
                 f"statement {body['id']} is already stored with different content; "
                 "statements are immutable (send it under a new id)"
