@@ -7,7 +7,7 @@ PORT   ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-test browser npm lint bench clean
+.PHONY: run test install install-test browser npm js-test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,14 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; \
 	fi
 
+# The packages' JavaScript runtime against the Python engine (shared vectors, Node's test runner).
+js-test: install-test
+	mkdir -p build
+	$(BIN)/python -m scorm_export.vectors courses tests/fixtures tests/export/fixtures > build/vectors.json
+	node --test scorm_export/runtime/tests/
+
 ## make test: install what the tests need and run the whole suite (Python and browser tests).
-test: install-test npm browser
+test: install-test npm browser js-test
 	ELEARN_CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test

@@ -1,0 +1,102 @@
+/* SCORM 1.2 adapter: finds the LMS's API object (window.parent chain, then the opener's), starts
+ * the session, journals each decision as an interaction, keeps resume data in cmi.suspend_data,
+ * commits after every step and finishes once. An LMS that leaves cmi.core.lesson_mode empty is
+ * treated as normal mode; without any API the course still plays (and says nothing is saved). */
+(function () {
+  "use strict";
+  var PKG = window.ELEARN_PACKAGE;
+
+  function findIn(win, name) {
+    for (var i = 0; win && i < 500; i++) {
+      try { if (win[name]) return win[name]; } catch (e) { /* another origin: keep looking */ }
+      if (!win.parent || win.parent === win) break;
+      win = win.parent;
+    }
+    return null;
+  }
+  function findApi(name) {
+    var api = findIn(window, name);
+    try { if (!api && window.top && window.top.opener) api = findIn(window.top.opener, name); } catch (e) { api = null; }
+    try { if (!api && window.opener) api = findIn(window.opener, name); } catch (e) { api = null; }
+    return api;
+  }
+
+  function pad(n, w) { n = String(n); while (n.length < w) n = "0" + n; return n; }
+  /** HHHH:MM:SS.SS as SCORM 1.2 wants session_time (hours at least two digits, at most four). */
+  function timespan(ms) {
+    var cs = Math.max(0, Math.round(ms / 10));
+    var h = Math.min(9999, Math.floor(cs / 360000));
+    var m = Math.floor(cs / 6000) % 60, s = Math.floor(cs / 100) % 60, c = cs % 100;
+    return pad(h, 4) + ":" + pad(m, 2) + ":" + pad(s, 2) + "." + pad(c, 2);
+  }
+  function clock(d) { return pad(d.getHours(), 2) + ":" + pad(d.getMinutes(), 2) + ":" + pad(d.getSeconds(), 2); }
+
+  var api = null, review = false, started = Date.now(), count = 0, done = false;
+  function set(k, v) { return api.LMSSetValue(k, String(v)); }
+  function get(k) { var v = api.LMSGetValue(k); return v === null || v === undefined ? "" : String(v); }
+  function commit() { api.LMSCommit(""); }
+
+  window.ElearnTracking = {
+    name: "scorm12",
+    timespan: timespan,
+    start: function () {
+      api = findApi("API");
+      if (!api) return { error: true };
+      var ok = String(api.LMSInitialize("")) === "true";
+      if (!ok) { api = null; return { error: true }; }
+      review = get("cmi.core.lesson_mode") === "review";
+      var status = get("cmi.core.lesson_status");
+      if (!review && ["passed", "failed", "completed", "incomplete"].indexOf(status) < 0) {
+        set("cmi.core.lesson_status", "incomplete");
+      }
+      count = parseInt(get("cmi.interactions._count"), 10) || 0;
+      var mastery = parseFloat(get("cmi.student_data.mastery_score"));
+      if (!review) commit();
+      return {
+        resume: get("cmi.suspend_data") || null,
+        review: review,
+        mastery: mastery > 0 && mastery <= 100 ? mastery / 100 : null,
+      };
+    },
+    entered: function () {},
+    answered: function (info) {
+      if (!api || review || done) return;
+      var n = "cmi.interactions." + count++ + ".";
+      set(n + "id", (info.scenario.id + "__" + info.node.id).slice(0, 255));
+      set(n + "type", "choice");
+      set(n + "time", clock(new Date()));
+      set(n + "student_response", info.choice.id);
+      var correct = info.node.choices.filter(function (c) { return c.correct === true; });
+      correct.forEach(function (c, i) { set(n + "correct_responses." + i + ".pattern", c.id); });
+      set(n + "result", info.choice.correct === true ? "correct" : info.choice.correct === false ? "wrong" : "neutral");
+      if (info.choice.points) set(n + "weighting", info.choice.points);
+    },
+    completed: function (r) {
+      if (!api || review || done) return;
+      // Score as a percentage (what Moodle, Canvas and itslearning grade on), status with it.
+      set("cmi.core.score.min", "0");
+      set("cmi.core.score.max", "100");
+      set("cmi.core.score.raw", window.ElearnEngine.pyRound(r.scaled * 100, 2));
+      set("cmi.core.lesson_status", r.max > 0 ? (r.passed ? "passed" : "failed") : "completed");
+    },
+    save: function (d) {
+      if (!api || review || done) return;
+      set("cmi.suspend_data", d.suspend);
+      set("cmi.core.lesson_location", d.location.slice(0, 255));
+      set("cmi.core.exit", d.result.ended ? "" : "suspend");
+      set("cmi.core.session_time", timespan(Date.now() - started));
+      commit();
+    },
+    finish: function (kind, d) {
+      if (!api || done) return;
+      if (!review) {
+        this.save(d);
+        set("cmi.core.exit", kind === "normal" ? "" : "suspend");
+        set("cmi.core.session_time", timespan(Date.now() - started));
+        commit();
+      }
+      done = true;
+      api.LMSFinish("");
+    },
+  };
+})();
