@@ -85,8 +85,14 @@ def run(session: Session, q: StatementQuery, principal: Principal) -> tuple[list
         )
         for i, (kind, key) in enumerate(q.filters[1:], start=1):
             other = aliased(StatementKey, name=f"k{i}")
+            # A point lookup in the keys' primary key (kind, key, stored, seq).
             query = query.where(
-                exists().where(other.seq == s.seq, other.kind == kind, other.key == key)
+                exists().where(
+                    other.kind == kind,
+                    other.key == key,
+                    other.stored == s.stored,
+                    other.seq == s.seq,
+                )
             )
     else:
         order_cols = (s.stored, s.seq)

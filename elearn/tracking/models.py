@@ -23,6 +23,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,20 +35,33 @@ from elearn.db import Base, JSONType, utcnow
 class StoredStatement(Base):
     __tablename__ = "elearn_statements"
     __table_args__ = (
-        Index("ix_elearn_statements_registration_stored", "registration", "stored"),
         # The unfiltered listing and the scoped listings walk these in (stored, seq) order.
+        # Every index costs every write: filters use elearn_statement_keys instead, and the
+        # sparse columns get partial indexes.
         Index("ix_elearn_statements_stored_seq", "stored", "seq"),
-        Index("ix_elearn_statements_org_stored_seq", "organisation_id", "stored", "seq"),
+        Index(
+            "ix_elearn_statements_org_stored_seq",
+            "organisation_id",
+            "stored",
+            "seq",
+            postgresql_where=text("organisation_id IS NOT NULL"),
+            sqlite_where=text("organisation_id IS NOT NULL"),
+        ),
         Index("ix_elearn_statements_client_stored_seq", "client_id", "stored", "seq"),
+        Index(
+            "ix_elearn_statements_object_ref",
+            "object_ref",
+            postgresql_where=text("object_ref IS NOT NULL"),
+            sqlite_where=text("object_ref IS NOT NULL"),
+        ),
     )
 
     # Insertion order: stable paging and "in order" forwarding.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     id: Mapped[str] = mapped_column(String(36), unique=True)  # lower-case UUID
     registration: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    # The actor's inverse functional identifier (cut to 255): finds a learner's statements
-    # when their account is deleted.
-    actor_key: Mapped[str] = mapped_column(String(255), index=True)
+    # The actor's inverse functional identifier (cut to 255), for people reading the table.
+    actor_key: Mapped[str] = mapped_column(String(255))
     verb_id: Mapped[str] = mapped_column(String(255))
     activity_id: Mapped[str | None] = mapped_column(String(512), nullable=True)
     timestamp: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -55,7 +69,7 @@ class StoredStatement(Base):
     # True only for a statement that a voiding statement refers to (never for a voiding one).
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     # The statement id this one's object refers to (StatementRef), for voiding and filters.
-    object_ref: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    object_ref: Mapped[str | None] = mapped_column(String(36), nullable=True)
     # Who wrote it: an LRS client (None for the platform's own tracking) ...
     client_id: Mapped[int | None] = mapped_column(
         ForeignKey("elearn_lrs_clients.id", ondelete="SET NULL"), nullable=True
@@ -75,14 +89,14 @@ class StatementKey(Base):
     """
 
     __tablename__ = "elearn_statement_keys"
+    # One index, which is also the primary key: a filter is a range of it in (stored, seq)
+    # order, and "does statement X have key K" is a point lookup in it. No foreign key (its
+    # cascade would need a second index on seq): `delete_statements` removes the rows.
     __table_args__ = (
-        PrimaryKeyConstraint("seq", "kind", "key", name="pk_elearn_statement_keys"),
-        Index("ix_elearn_statement_keys_lookup", "kind", "key", "stored", "seq"),
+        PrimaryKeyConstraint("kind", "key", "stored", "seq", name="pk_elearn_statement_keys"),
     )
 
-    seq: Mapped[int] = mapped_column(
-        ForeignKey("elearn_statements.seq", ondelete="CASCADE"), nullable=False
-    )
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
     kind: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     key: Mapped[int] = mapped_column(BigInteger, nullable=False)
     stored: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from elearn.db import utcnow
@@ -186,16 +186,17 @@ def add_statements(
         rows.append(row)
     session.flush()  # assigns seq in insertion order (the outbox and the keys refer to it)
 
-    own = {row.id: statement_keys(row.body) for row in rows}
-    inherited = _inherited_keys(session, rows, refs, own)
+    own = keys_with_targets(session, {row.id: row.body for row in rows})
     key_rows = [
         {"seq": row.seq, "kind": kind, "key": key, "stored": now}
         for row in rows
-        for kind, key in own[row.id] | inherited.get(row.id, set())
+        for kind, key in own[row.id]
     ]
-    key_rows += _keys_for_earlier_refs(session, new_ids, own)
     if key_rows:
         session.execute(insert(StatementKey), key_rows)
+    late = _keys_for_earlier_refs(session, new_ids, own)
+    if late:
+        _insert_ignoring_duplicates(session, late)
 
     targets = {refs[sid] for sid in voiding} - new_ids
     if targets:
@@ -210,32 +211,40 @@ def add_statements(
     return ids
 
 
-def _inherited_keys(
-    session: Session,
-    rows: list[StoredStatement],
-    refs: dict[str, str],
-    own: dict[str, set[tuple[int, int]]],
+def keys_with_targets(
+    session: Session, bodies: dict[str, dict[str, Any]]
 ) -> dict[str, set[tuple[int, int]]]:
-    """A statement that targets another (StatementRef object) matches every filter its target
-    matches (Communication 2.1.3.s3). Targets already stored lend their key rows, which include
-    what they inherited themselves, so chains work when statements arrive in order."""
-    wanted = {target for sid, target in refs.items() if target not in own}
-    stored_keys: dict[str, set[tuple[int, int]]] = {}
-    if wanted:
-        for sid, kind, key in session.execute(
-            select(StoredStatement.id, StatementKey.kind, StatementKey.key)
-            .join(StatementKey, StatementKey.seq == StoredStatement.seq)
-            .where(StoredStatement.id.in_(wanted))
-        ):
-            stored_keys.setdefault(sid, set()).add((kind, key))
-    out: dict[str, set[tuple[int, int]]] = {}
-    for row in rows:  # in batch order: a ref to an earlier statement of the batch sees its keys
-        target = refs.get(row.id)
-        if target is None:
-            continue
-        keys = stored_keys.get(target) or (own.get(target, set()) | out.get(target, set()))
-        out[row.id] = set(keys)
+    """Each statement's keys including those it inherits through StatementRef objects: a
+    statement that targets another matches every filter its target matches (Communication
+    2.1.3.s3), recursively. Targets are looked up by id (in `bodies` or stored)."""
+    known = dict(bodies)
+    missing = {_ref(b) for b in bodies.values()} - {None} - set(known)
+    for _ in range(10):  # chains deeper than this are not followed
+        if not missing:
+            break
+        found = dict(
+            session.execute(
+                select(StoredStatement.id, StoredStatement.body).where(
+                    StoredStatement.id.in_(missing)
+                )
+            ).all()
+        )
+        known.update(found)
+        missing = {_ref(b) for b in found.values()} - {None} - set(known)
+    out = {}
+    for sid in bodies:
+        keys: set[tuple[int, int]] = set()
+        current, hops = sid, 0
+        while current in known and hops < 11:
+            keys |= statement_keys(known[current])
+            current, hops = _ref(known[current]), hops + 1
+        out[sid] = keys
     return out
+
+
+def _ref(body: dict[str, Any]) -> str | None:
+    obj = body.get("object") or {}
+    return obj["id"].lower() if obj.get("objectType") == "StatementRef" else None
 
 
 def _keys_for_earlier_refs(
@@ -247,19 +256,53 @@ def _keys_for_earlier_refs(
             StoredStatement.object_ref.in_(new_ids), StoredStatement.id.not_in(new_ids)
         )
     ).all()
+    return [
+        {"seq": seq, "kind": kind, "key": key, "stored": stored}
+        for seq, stored, target in rows
+        for kind, key in own.get(target, set())
+    ]
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> None:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    session.execute(dialect_insert(StatementKey).on_conflict_do_nothing(), rows)
+
+
+def delete_statements(session: Session, where: Any) -> int:
+    """Deletes the statements matching `where` with their key rows and outbox entries.
+
+    Key rows have no foreign key (see `StatementKey`), so they are found the way they were
+    made: from each statement's body and the targets it refers to.
+    """
+    rows = session.execute(
+        select(
+            StoredStatement.seq, StoredStatement.id, StoredStatement.stored, StoredStatement.body
+        ).where(where)
+    ).all()
     if not rows:
-        return []
-    have = {
-        (seq, kind, key)
-        for seq, kind, key in session.execute(
-            select(StatementKey.seq, StatementKey.kind, StatementKey.key).where(
-                StatementKey.seq.in_([r.seq for r in rows])
+        return 0
+    keys = keys_with_targets(session, {r.id: r.body for r in rows})
+    doomed = [
+        {"k": kind, "h": key, "s": r.stored, "q": r.seq} for r in rows for kind, key in keys[r.id]
+    ]
+    if doomed:
+        table = StatementKey.__table__
+        session.connection().execute(
+            delete(table)
+            .where(
+                table.c.kind == bindparam("k"),
+                table.c.key == bindparam("h"),
+                table.c.stored == bindparam("s"),
+                table.c.seq == bindparam("q"),
             )
+            .execution_options(synchronize_session=False),
+            doomed,
         )
-    }
-    out = []
-    for seq, stored, target in rows:
-        for kind, key in own.get(target, set()):
-            if (seq, kind, key) not in have:
-                out.append({"seq": seq, "kind": kind, "key": key, "stored": stored})
-    return out
+    ids = [r.id for r in rows]
+    session.execute(delete(OutboxEntry).where(OutboxEntry.statement_id.in_(ids)))
+    session.execute(delete(StoredStatement).where(StoredStatement.seq.in_([r.seq for r in rows])))
+    return len(rows)

@@ -100,8 +100,10 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
-        # Queries now go through elearn_statement_keys; these single-column ones only cost writes.
+        # Queries now go through elearn_statement_keys; these only cost writes.
         batch_op.drop_index("ix_elearn_statements_verb_id")
+        batch_op.drop_index("ix_elearn_statements_actor_key")
+        batch_op.drop_index("ix_elearn_statements_registration_stored")
         batch_op.drop_index("ix_elearn_statements_activity_id")
         batch_op.drop_index("ix_elearn_statements_stored")
         batch_op.create_index("ix_elearn_statements_stored_seq", ["stored", "seq"], unique=False)
@@ -109,12 +111,18 @@ def upgrade() -> None:
             "ix_elearn_statements_org_stored_seq",
             ["organisation_id", "stored", "seq"],
             unique=False,
+            postgresql_where=sa.text("organisation_id IS NOT NULL"),
+            sqlite_where=sa.text("organisation_id IS NOT NULL"),
         )
         batch_op.create_index(
             "ix_elearn_statements_client_stored_seq", ["client_id", "stored", "seq"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_elearn_statements_object_ref"), ["object_ref"], unique=False
+            "ix_elearn_statements_object_ref",
+            ["object_ref"],
+            unique=False,
+            postgresql_where=sa.text("object_ref IS NOT NULL"),
+            sqlite_where=sa.text("object_ref IS NOT NULL"),
         )
 
     op.create_table(
@@ -123,19 +131,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.SmallInteger(), nullable=False),
         sa.Column("key", sa.BigInteger(), nullable=False),
         sa.Column("stored", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["seq"],
-            ["elearn_statements.seq"],
-            name=op.f("fk_elearn_statement_keys_seq_elearn_statements"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("seq", "kind", "key", name="pk_elearn_statement_keys"),
-    )
-    op.create_index(
-        "ix_elearn_statement_keys_lookup",
-        "elearn_statement_keys",
-        ["kind", "key", "stored", "seq"],
-        unique=False,
+        sa.PrimaryKeyConstraint("kind", "key", "stored", "seq", name="pk_elearn_statement_keys"),
     )
     _backfill_keys()
 
@@ -176,10 +172,9 @@ def _backfill_keys() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_elearn_statement_keys_lookup", table_name="elearn_statement_keys")
     op.drop_table("elearn_statement_keys")
     with op.batch_alter_table("elearn_statements", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_elearn_statements_object_ref"))
+        batch_op.drop_index("ix_elearn_statements_object_ref")
         batch_op.drop_index("ix_elearn_statements_client_stored_seq")
         batch_op.drop_index("ix_elearn_statements_org_stored_seq")
         batch_op.drop_index("ix_elearn_statements_stored_seq")
@@ -188,6 +183,12 @@ def downgrade() -> None:
             batch_op.f("ix_elearn_statements_activity_id"), ["activity_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_elearn_statements_verb_id"), ["verb_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_elearn_statements_actor_key"), ["actor_key"], unique=False
+        )
+        batch_op.create_index(
+            "ix_elearn_statements_registration_stored", ["registration", "stored"], unique=False
+        )
         batch_op.drop_constraint(
             batch_op.f("fk_elearn_statements_organisation_id_elearn_organisations"),
             type_="foreignkey",
