@@ -187,6 +187,73 @@ def demo_command(email: str) -> None:
     click.echo(f"  password: {password}")
 
 
+@elearn_cli.command("export")
+@click.argument("course_id", required=False)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["scorm12", "scorm2004", "cmi5", "xapi", "html"]),
+    help="Package format (repeatable); default scorm12, or every format with --all.",
+)
+@click.option("--lang", "langs", multiple=True, help="Starting language (repeatable).")
+@click.option("--all", "everything", is_flag=True, help="Every course, format and language.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="The zip file for one package, or a folder (created) for several.",
+)
+def export_command(
+    course_id: str | None,
+    formats: tuple[str, ...],
+    langs: tuple[str, ...],
+    everything: bool,
+    output: Path | None,
+) -> None:
+    """Export imported courses as LMS packages (SCORM 1.2/2004, cmi5, xAPI, offline HTML)."""
+    from elearn.export.service import build, exportable
+    from scorm_export import FORMATS, ExportError
+
+    if not everything and course_id is None:
+        click.echo("Name a course to export, or use --all.", err=True)
+        sys.exit(2)
+    session = _state().session_factory()
+    try:
+        courses = exportable(session, None if everything and not course_id else course_id)
+        if not courses:
+            known = ", ".join(c.id for c in exportable(session, None)) or "none imported"
+            click.echo(f"No course {course_id!r} (courses: {known}).", err=True)
+            sys.exit(1)
+        jobs = [
+            (course, fmt, lang)
+            for course in courses
+            for fmt in (formats or (FORMATS if everything else ("scorm12",)))
+            for lang in (
+                langs
+                or (
+                    course.compiled["languages"] if everything else course.compiled["languages"][:1]
+                )
+            )
+        ]
+        single = len(jobs) == 1 and output is not None and output.suffix == ".zip"
+        folder = Path(".") if output is None else output
+        if not single:
+            folder.mkdir(parents=True, exist_ok=True)
+        base = current_app.config["ELEARN_XAPI_BASE_IRI"]
+        for course, fmt, lang in jobs:
+            try:
+                package = build(session, course, fmt, lang, base)
+            except ExportError as exc:
+                click.echo(f"{course.id} ({fmt}, {lang}): {exc}", err=True)
+                sys.exit(1)
+            target = output if single and output is not None else folder / package.filename
+            target.write_bytes(package.data)
+            click.echo(f"{target} ({len(package.data) / 1024:.0f} KB)")
+    finally:
+        session.close()
+
+
 @elearn_cli.command("forward")
 @click.option("--once", is_flag=True, help="Send what is due and stop.")
 def forward_command(once: bool) -> None:
@@ -214,6 +281,87 @@ def forward_command(once: bool) -> None:
         forwarder.run_forever(stop)
     except KeyboardInterrupt:
         stop.set()
+
+
+@elearn_cli.group("lrs-client")
+def lrs_client_group() -> None:
+    """Credentials for xAPI clients of elearn's LRS (<prefix>/xapi/)."""
+
+
+@lrs_client_group.command("create")
+@click.argument("name")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="An xAPI scope (repeatable): statements/write, statements/read, statements/read/mine, "
+    "state, profile, define, all/read, all. Default: statements/write statements/read/mine.",
+)
+@click.option("--org", "org_slug", help="Limit the client to this organisation's data.")
+def lrs_client_create(name: str, scopes: tuple[str, ...], org_slug: str | None) -> None:
+    """Create a client; its secret is shown this once and stored only as a hash."""
+    from elearn.accounts import service
+    from elearn.lrs.auth import create_client
+
+    session = _state().session_factory()
+    try:
+        org = service.find_organisation(session, org_slug) if org_slug else None
+        if org_slug and org is None:
+            click.echo(f"--org: no organisation {org_slug!r}", err=True)
+            sys.exit(1)
+        try:
+            client, secret = create_client(
+                session, name, scopes, current_app.config["SECRET_KEY"], org.id if org else None
+            )
+        except ValueError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        session.commit()
+        click.echo(f"Created LRS client {client.name!r} ({client.scopes}).")
+        click.echo(f"  key:    {client.key}")
+        click.echo(f"  secret: {secret}")
+        click.echo("The secret is not shown again; store it now.")
+    finally:
+        session.close()
+
+
+@lrs_client_group.command("list")
+def lrs_client_list() -> None:
+    """List clients: key, name, scopes, organisation, created, revoked."""
+    from elearn.accounts.models import Organisation
+    from elearn.lrs.auth import list_clients
+
+    session = _state().session_factory()
+    try:
+        orgs = {o.id: o.slug for o in session.query(Organisation)}
+        for c in list_clients(session):
+            state = f"revoked {c.revoked_at:%Y-%m-%d %H:%M}" if c.revoked_at else "active"
+            org = orgs.get(c.organisation_id, "platform") if c.organisation_id else "platform"
+            click.echo(f"{c.key}  {c.name}  [{c.scopes}]  {org}  {c.created_at:%Y-%m-%d}  {state}")
+    finally:
+        session.close()
+
+
+@lrs_client_group.command("revoke")
+@click.argument("key")
+def lrs_client_revoke(key: str) -> None:
+    """Revoke a client by its key: its next request gets 401."""
+    from sqlalchemy import select
+
+    from elearn.lrs.auth import revoke_client
+    from elearn.lrs.models import LrsClient
+
+    session = _state().session_factory()
+    try:
+        client = session.scalar(select(LrsClient).where(LrsClient.key == key))
+        if client is None:
+            click.echo(f"no LRS client with key {key!r}", err=True)
+            sys.exit(1)
+        revoke_client(session, client)
+        session.commit()
+    finally:
+        session.close()
+    click.echo(f"Revoked {key}.")
 
 
 def main() -> None:

@@ -225,6 +225,9 @@ def build_blueprint() -> Blueprint:
     register_account_routes(bp)
     register_admin_routes(bp)
     register_export_routes(bp)
+    from elearn.lrs.admin import register_lrs_admin_routes
+
+    register_lrs_admin_routes(bp)
     register_catalogue_routes(bp)
     register_player_routes(bp)
     return bp

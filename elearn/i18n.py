@@ -270,6 +270,66 @@ TEXTS: dict[str, dict[str, str]] = {
         "nn": "Det er ingen administrasjonssider for rolla di enno.",
         "en": "There are no administration pages for your role yet.",
     },
+    "export_title": {
+        "nb": "Last ned kurs til egen LMS",
+        "nn": "Last ned kurs til eiga LMS",
+        "en": "Download courses for your own LMS",
+    },
+    "export_intro": {
+        "nb": "Last ned et kurs som en pakke og last den opp i læringsplattformen deres. "
+        "Kurset spilles av inne i pakken, uten kontakt med elearn, og rapporterer fremdrift, "
+        "poeng og valg til plattformen. Pakken har bokmål, nynorsk og engelsk; språket du velger "
+        "her, er det kurset starter på.",
+        "nn": "Last ned eit kurs som ein pakke og last han opp i læringsplattforma dykkar. "
+        "Kurset blir spela av inne i pakken, utan kontakt med elearn, og rapporterer framdrift, "
+        "poeng og val til plattforma. Pakken har bokmål, nynorsk og engelsk; språket du vel her, "
+        "er det kurset startar på.",
+        "en": "Download a course as a package and upload it to your learning platform. The "
+        "course plays inside the package, without contacting elearn, and reports progress, score "
+        "and choices to your platform. The package has Bokmål, Nynorsk and English; the language "
+        "you choose here is the one the course starts in.",
+    },
+    "export_format": {"nb": "Format", "nn": "Format", "en": "Format"},
+    "export_language": {"nb": "Startspråk", "nn": "Startspråk", "en": "Starting language"},
+    "export_download": {"nb": "Last ned", "nn": "Last ned", "en": "Download"},
+    "export_format.scorm12": {"nb": "SCORM 1.2", "nn": "SCORM 1.2", "en": "SCORM 1.2"},
+    "export_format.scorm2004": {
+        "nb": "SCORM 2004 (4. utgave)",
+        "nn": "SCORM 2004 (4. utgåve)",
+        "en": "SCORM 2004 (4th edition)",
+    },
+    "export_format.cmi5": {"nb": "cmi5", "nn": "cmi5", "en": "cmi5"},
+    "export_format.xapi": {"nb": "xAPI (Tin Can)", "nn": "xAPI (Tin Can)", "en": "xAPI (Tin Can)"},
+    "export_format.html": {
+        "nb": "Frittstående HTML",
+        "nn": "Frittståande HTML",
+        "en": "Stand-alone HTML",
+    },
+    "export_format_text.scorm12": {
+        "nb": "Velg denne hvis du er i tvil: alle LMS-er tar den, også KS Læring (Moodle).",
+        "nn": "Vel denne om du er i tvil: alle LMS-ar tek han, òg KS Læring (Moodle).",
+        "en": "Choose this if in doubt: every LMS takes it, KS Læring (Moodle) too.",
+    },
+    "export_format_text.scorm2004": {
+        "nb": "For LMS-er som støtter SCORM 2004 fullt ut (Moodle gjør ikke det).",
+        "nn": "For LMS-ar som støttar SCORM 2004 fullt ut (Moodle gjer ikkje det).",
+        "en": "For LMSs with full SCORM 2004 support (Moodle does not have it).",
+    },
+    "export_format_text.cmi5": {
+        "nb": "For LMS-er med cmi5 og en egen Learning Record Store.",
+        "nn": "For LMS-ar med cmi5 og ein eigen Learning Record Store.",
+        "en": "For LMSs with cmi5 and a Learning Record Store.",
+    },
+    "export_format_text.xapi": {
+        "nb": "For LMS-er som starter xAPI-pakker (tincan.xml) mot en Learning Record Store.",
+        "nn": "For LMS-ar som startar xAPI-pakkar (tincan.xml) mot ein Learning Record Store.",
+        "en": "For LMSs that launch xAPI packages (tincan.xml) against a Learning Record Store.",
+    },
+    "export_format_text.html": {
+        "nb": "Uten sporing: for kursledere med prosjektor og uten nett. Åpne index.html.",
+        "nn": "Utan sporing: for kursleiarar med prosjektor og utan nett. Opne index.html.",
+        "en": "No tracking: for facilitators with a projector and no network. Open index.html.",
+    },
     "not_found": {"nb": "Fant ikke siden", "nn": "Fann ikkje sida", "en": "Page not found"},
     "image": {"nb": "Bilde", "nn": "Bilete", "en": "Image"},
     "facilitator_notes": {
@@ -342,6 +402,108 @@ TEXTS: dict[str, dict[str, str]] = {
         "nn": "Vi fann ikkje det du leita etter.",
         "en": "We could not find what you were looking for.",
     },
+    # -- LRS clients (admin page) -----------------------------------------------------------
+    "lrs_clients_title": {
+        "nb": "Tilgang til læringsregisteret (LRS)",
+        "nn": "Tilgang til læringsregisteret (LRS)",
+        "en": "Access to the learning record store (LRS)",
+    },
+    "lrs_clients_intro": {
+        "nb": "Analyseverktøy og eksporterte kurspakker kobler seg til elearn som til et hvilket "
+        "som helst LRS (xAPI 1.0.3), med en nøkkel og en hemmelighet (HTTP Basic).",
+        "nn": "Analyseverktøy og eksporterte kurspakkar koplar seg til elearn som til eit kva som "
+        "helst LRS (xAPI 1.0.3), med ein nøkkel og ei løyndom (HTTP Basic).",
+        "en": "Analytics tools and exported course packages connect to elearn as to any LRS "
+        "(xAPI 1.0.3), with a key and a secret (HTTP Basic).",
+    },
+    "lrs_endpoint": {"nb": "Adresse (endpoint)", "nn": "Adresse (endpoint)", "en": "Endpoint"},
+    "lrs_created": {
+        "nb": "Tilgangen «{name}» er opprettet",
+        "nn": "Tilgangen «{name}» er oppretta",
+        "en": "Access “{name}” has been created",
+    },
+    "lrs_key": {"nb": "Nøkkel", "nn": "Nøkkel", "en": "Key"},
+    "lrs_secret": {"nb": "Hemmelighet", "nn": "Løyndom", "en": "Secret"},
+    "lrs_secret_once": {
+        "nb": "Kopier hemmeligheten nå. Den vises ikke igjen, og elearn lagrer den bare som en "
+        "hash.",
+        "nn": "Kopier løyndommen no. Ho blir ikkje vist att, og elearn lagrar ho berre som ein "
+        "hash.",
+        "en": "Copy the secret now. It is not shown again, and elearn stores only a hash of it.",
+    },
+    "lrs_clients_list": {"nb": "Tilganger", "nn": "Tilgangar", "en": "Access credentials"},
+    "lrs_name": {"nb": "Navn", "nn": "Namn", "en": "Name"},
+    "lrs_name_hint": {
+        "nb": "Hvem som bruker tilgangen, for eksempel «Analyseverktøy, Bergen kommune».",
+        "nn": "Kven som brukar tilgangen, til dømes «Analyseverktøy, Bergen kommune».",
+        "en": "Who uses it, for example “Analytics tool, Bergen municipality”.",
+    },
+    "lrs_scopes": {"nb": "Rettigheter", "nn": "Rettar", "en": "Scopes"},
+    "lrs_scopes_hint": {
+        "nb": "Gi bare de rettighetene verktøyet trenger.",
+        "nn": "Gje berre dei rettane verktøyet treng.",
+        "en": "Grant only the scopes the tool needs.",
+    },
+    "lrs_state": {"nb": "Status", "nn": "Status", "en": "Status"},
+    "lrs_platform_wide": {
+        "nb": "Hele plattformen",
+        "nn": "Heile plattforma",
+        "en": "The whole platform",
+    },
+    "lrs_revoked": {"nb": "Trukket tilbake", "nn": "Trekt tilbake", "en": "Revoked"},
+    "lrs_revoke": {"nb": "Trekk tilbake", "nn": "Trekk tilbake", "en": "Revoke"},
+    "lrs_none": {
+        "nb": "Ingen tilganger ennå.",
+        "nn": "Ingen tilgangar enno.",
+        "en": "No credentials yet.",
+    },
+    "lrs_create": {"nb": "Opprett tilgang", "nn": "Opprett tilgang", "en": "Create access"},
+    "lrs_err_name": {
+        "nb": "Skriv hvem som skal bruke tilgangen.",
+        "nn": "Skriv kven som skal bruke tilgangen.",
+        "en": "Enter who will use the access.",
+    },
+    "lrs_err_scope": {
+        "nb": "Velg minst én rettighet.",
+        "nn": "Vel minst éin rett.",
+        "en": "Choose at least one scope.",
+    },
+    "lrs_scope.statements/write": {
+        "nb": "lagre registreringer",
+        "nn": "lagre registreringar",
+        "en": "store statements",
+    },
+    "lrs_scope.statements/read": {
+        "nb": "lese registreringer",
+        "nn": "lese registreringar",
+        "en": "read statements",
+    },
+    "lrs_scope.statements/read/mine": {
+        "nb": "lese bare egne registreringer",
+        "nn": "lese berre eigne registreringar",
+        "en": "read only its own statements",
+    },
+    "lrs_scope.state": {
+        "nb": "lese og skrive tilstand (state)",
+        "nn": "lese og skrive tilstand (state)",
+        "en": "read and write state",
+    },
+    "lrs_scope.profile": {
+        "nb": "lese og skrive profiler",
+        "nn": "lese og skrive profilar",
+        "en": "read and write profiles",
+    },
+    "lrs_scope.define": {
+        "nb": "definere aktiviteter (godtas, endrer ingenting her)",
+        "nn": "definere aktivitetar (godteke, endrar ingenting her)",
+        "en": "define activities (accepted, changes nothing here)",
+    },
+    "lrs_scope.all/read": {
+        "nb": "lese alt",
+        "nn": "lese alt",
+        "en": "read everything",
+    },
+    "lrs_scope.all": {"nb": "alt", "nn": "alt", "en": "everything"},
 }
 
 
