@@ -72,6 +72,47 @@ def walk_paths(
     return sample_paths(scenario, limit, seed), False
 
 
+def optimal_walk(scenario: Scenario, best: bool = True) -> Walk:
+    """The path with the most (or fewest) points, found over states, not paths: it exists even
+    where there are too many paths to walk. Loops gain nothing (the validator's E037), so a
+    path never needs to visit a state twice."""
+    pick = max if best else min
+    memo: dict[Any, tuple[int, tuple[str, ...]]] = {}
+
+    def solve(state: engine.State, on_path: frozenset[Any]) -> tuple[int, tuple[str, ...]] | None:
+        if state["ended"]:
+            return 0, ()
+        key = _key(state)
+        if key in memo:
+            return memo[key]
+        options = []
+        for choice in engine.offered_choices(scenario, state):
+            step = engine.choose(scenario, state, choice["id"])
+            nxt = _key(step.state)
+            if nxt in on_path:
+                continue
+            rest = solve(step.state, on_path | {nxt})
+            if rest is not None:
+                options.append((choice.get("points", 0) + rest[0], (choice["id"], *rest[1])))
+        if not options:
+            return None
+        memo[key] = pick(options, key=lambda o: o[0])
+        return memo[key]
+
+    start = engine.initial_state(scenario)
+    found = solve(start, frozenset({_key(start)}))
+    assert found is not None, "validated scenarios always reach an ending"
+    return replay(scenario, found[1])
+
+
+def replay(scenario: Scenario, choices: tuple[str, ...] | list[str]) -> Walk:
+    """The states a sequence of choices goes through (InvalidChoice if one is not offered)."""
+    states = [engine.initial_state(scenario)]
+    for choice_id in choices:
+        states.append(engine.choose(scenario, states[-1], choice_id).state)
+    return Walk(tuple(choices), tuple(states))
+
+
 def sample_paths(scenario: Scenario, count: int, seed: int = 0) -> list[Walk]:
     """Up to `count` distinct random walks, the same ones for the same seed."""
     rng = random.Random(seed)
