@@ -100,10 +100,13 @@
     for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
     return el;
   }
-  function append(el, child) {
-    if (child === null || child === undefined || child === false) return;
-    if (Array.isArray(child)) { child.forEach(function (c) { append(el, c); }); return; }
-    el.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+  function append(el) {
+    for (var i = 1; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === false) continue;
+      if (Array.isArray(child)) child.forEach(function (c) { append(el, c); });
+      else el.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
   }
   function paragraphs(text) {
     return String(text || "").split("\n\n").filter(function (p) { return p.trim(); })
