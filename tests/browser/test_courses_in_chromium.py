@@ -1,0 +1,86 @@
+"""The three real courses and the admin pages in Chromium: zero WCAG 2.1 A/AA violations (axe-core)
+in nb, nn and en, no sideways scrolling at 400 % zoom, and a keyboard-only start."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy.engine import Engine
+
+from tests.browser.conftest import LiveServer, axe_violations
+from tests.browser.test_player_in_chromium import focus_until, keyboard_register, press_enter
+from tests.conftest import PASSWORD, ROOT, import_course, make_admin, make_test_app
+
+COURSES = ("skole-19b", "helse-22", "voksenopplaering-24")
+
+
+@pytest.fixture
+def course_server(db: Engine, tmp_path: Path) -> Iterator[LiveServer]:
+    app: Flask = make_test_app(db, tmp_path)
+    app.config["TESTING"] = False
+    for course_id in COURSES:
+        import_course(app, ROOT / "courses" / course_id)
+    make_admin(app, "it@kommune.no", role="org_admin", org_slug="bodo")
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def course_page(browser: Any, course_server: LiveServer) -> Iterator[Any]:
+    context = browser.new_context(base_url=course_server.url, bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+def test_no_wcag_violations_in_the_three_courses(course_page: Any) -> None:
+    page = course_page
+    keyboard_register(page, "laerer@example.no")
+    for course_id in COURSES:
+        for lang in ("nb", "nn", "en"):
+            page.goto(f"/c/{course_id}?lang={lang}")
+            assert page.locator("#intro-title").count() == 1  # the opening is shown
+            assert axe_violations(page) == [], f"{course_id} {lang}"
+        page.goto(f"/c/{course_id}/help?lang=nn")
+        assert "47 80 90 50" in page.content()
+        assert axe_violations(page) == [], f"{course_id} help"
+        page.goto(f"/c/{course_id}/facilitator?lang=nb")
+        assert axe_violations(page) == [], f"{course_id} facilitator"
+        page.goto(f"/c/{course_id}?lang=en")
+        page.click("form[action$='/start'] button")
+        assert axe_violations(page) == [], f"{course_id} first decision"
+        page.click(".choice >> nth=1")
+        assert axe_violations(page) == [], f"{course_id} feedback"
+
+
+def test_admin_pages_have_no_wcag_violations(course_page: Any) -> None:
+    page = course_page
+    page.goto("/login?lang=nn")
+    page.fill("#email", "it@kommune.no")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit].button")
+    page.goto("/admin/")
+    assert axe_violations(page) == [], "admin home"
+    page.goto("/admin/exports")
+    assert page.locator("select[name=format]").count() == len(COURSES)
+    assert axe_violations(page) == [], "exports"
+
+
+def test_a_real_course_reflows_at_400_percent_zoom(browser: Any, course_server: LiveServer) -> None:
+    context = browser.new_context(
+        base_url=course_server.url, viewport={"width": 320, "height": 256}
+    )
+    page = context.new_page()
+    keyboard_register(page, "zoom@example.no", lang="nn")
+    for course_id in COURSES:
+        page.goto(f"/c/{course_id}")
+        focus_until(page, "form[action$='/start'] button")
+        press_enter(page)  # keyboard only
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{course_id} scrolls sideways at 320 px"
+    context.close()
