@@ -379,15 +379,21 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seconds", type=float, default=20.0, help="per ingestion measurement")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
     args = parser.parse_args()
 
     print(f"Machine: {machine()}")
     world = World()
-    engine = prepare_database(args.url, args.url.rsplit("/", 1)[1])
+    if args.reuse:
+        engine = make_engine(args.url)
+        world.rng.seed(time.time())  # fresh statement ids
+    else:
+        engine = prepare_database(args.url, args.url.rsplit("/", 1)[1])
     key, secret = create_client(engine)
-    print(f"Preloading {args.statements:,} statements with COPY …", flush=True)
-    took = preload(engine, world, args.statements)
-    print(f"Preloaded in {took:.0f} s")
+    if not args.reuse:
+        print(f"Preloading {args.statements:,} statements with COPY …", flush=True)
+        took = preload(engine, world, args.statements)
+        print(f"Preloaded in {took:.0f} s")
     engine.dispose()
 
     env = os.environ | {
