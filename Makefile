@@ -62,5 +62,9 @@ lint: install-test
 bench: install-test
 	$(BIN)/python bench/player_step.py
 
+## make bench-lrs: the LRS over HTTP (gunicorn + PostgreSQL on 127.0.0.1:5432), 1M statements.
+bench-lrs: install-test
+	$(BIN)/python bench/lrs_load.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache
