@@ -152,10 +152,13 @@
     T.completed(r);
   }
 
-  function finish(kind) {
+  /** Ends the session once: on unload, or `explicit`ly with the break/exit button. */
+  function finish(kind, explicit) {
     if (app.finished) return;
     app.finished = true;
-    T.finish(kind || (result().ended ? "normal" : "suspend"), { suspend: E.encode(course, snapshot()), location: lessonLocation(), percent: percent(), result: result() });
+    T.finish(kind || (result().ended ? "normal" : "suspend"),
+      { suspend: E.encode(course, snapshot()), location: lessonLocation(), percent: percent(), result: result() },
+      Boolean(explicit));
   }
 
   function enter(scenarioId) {
@@ -293,7 +296,7 @@
       }
     } else if (!app.finished) {
       list.push(button(r.ended ? t("exit") : t("take_a_break"), function () {
-        finish(r.ended ? "normal" : "suspend");
+        finish(r.ended ? "normal" : "suspend", true);
         app.view = "closed";
         render("h1");
       }, "button button-secondary", { id: "take-a-break" }));
@@ -429,7 +432,7 @@
     if (app.notice) announce(app.notice.text);
   }
 
-  var onLeave = function () { finish(); };
+  var onLeave = function () { finish(null, false); };
   window.addEventListener("pagehide", onLeave);
   window.addEventListener("beforeunload", onLeave);
   window.ElearnPlayer = { app: app, finish: finish, snapshot: snapshot };

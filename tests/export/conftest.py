@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from elearn.content import LoadedCourse, discover_courses, load_course
 from scorm_export import FORMATS, build_package
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "https://example.org/elearn"
@@ -49,3 +52,15 @@ def extract(data: bytes, target: Path) -> Path:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         zf.extractall(target)
     return target
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium through Playwright (executable_path), as the platform's browser tests."""
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: run `make test`"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

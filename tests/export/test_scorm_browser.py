@@ -5,7 +5,6 @@ played with the keyboard in an iframe and in a popup, checked on the data the LM
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +13,10 @@ import pytest
 from elearn.content import LoadedCourse
 from elearn.player import engine, walk
 from scorm_export import vectors
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.export.harness import prepare, serve
 
 pytestmark = pytest.mark.browser
 Page = Any
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: run `make test`"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def best_path(scenario: dict[str, Any]) -> list[str]:
@@ -44,11 +31,11 @@ def worst_path(scenario: dict[str, Any]) -> list[str]:
 
 def course_frame(page: Page, popup: Page | None = None) -> Any:
     if popup is not None:
-        popup.wait_for_selector("main h1")
+        popup.wait_for_selector("#header .site-name")
         return popup.main_frame
     page.wait_for_selector("#course")
     frame = page.frame_locator("#course")
-    frame.locator("main h1").first.wait_for()
+    frame.locator("#header .site-name").first.wait_for()
     return next(f for f in page.frames if f.url.endswith("/pkg/index.html"))
 
 

@@ -1,0 +1,96 @@
+"""The offline HTML bundle from file:// with every network request refused, and the package
+player's accessibility: axe-core (WCAG 2.1 A/AA) on each kind of page, 320 px without horizontal
+scrolling (what 400 % zoom of a 1280 px window gives), keyboard focus after a choice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from elearn.content import LoadedCourse
+from tests.browser.conftest import AXE, axe_violations
+from tests.export.conftest import extract
+from tests.export.test_scorm_browser import (
+    TEXT,
+    best_path,
+    choose,
+    play,
+    tab_to,
+    worst_path,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def no_horizontal_scroll(page: Any) -> None:
+    width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert width[0] <= width[1], width
+
+
+def test_offline_bundle_plays_from_file_without_network(
+    chromium: Any, tmp_path: Path, sample: LoadedCourse, packages: dict[str, bytes]
+) -> None:
+    assert AXE.exists(), "axe-core is not installed: run `make test`"
+    course = sample.compiled
+    root = extract(packages["html"], tmp_path / "bundle")
+    context = chromium.new_context(viewport={"width": 320, "height": 640})
+    requests: list[str] = []
+    context.route("http*://**/*", lambda route: (requests.append(route.request.url), route.abort()))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((root / "index.html").as_uri())
+    page.wait_for_selector("#header .site-name")
+    frame = page.main_frame
+    checked = []
+
+    def check(label: str) -> None:
+        violations = axe_violations(page)
+        assert violations == [], (label, violations)
+        no_horizontal_scroll(page)
+        checked.append(label)
+
+    check("course page")
+    # the language switch: Nynorsk, then back to Bokmål, by keyboard
+    tab_to(page, frame, TEXT, "Nynorsk")
+    assert page.evaluate("document.documentElement.lang") == "nn"
+    assert "Start kurset" in page.inner_text("main")
+    tab_to(page, frame, TEXT, "Bokmål")
+    first, second = course["scenarios"]
+    path = worst_path(first)
+    play(page, frame, course, {first["id"]: path[:1]})
+    assert page.evaluate("document.activeElement.id") == "feedback"
+    assert page.get_attribute("#feedback", "tabindex") == "-1"
+    check("scenario page with feedback")
+    for cid in path[1:]:
+        choose(page, frame, cid)
+    assert "Slutt på scenarioet" in page.inner_text("main")
+    check("ending")
+    play(page, frame, course, {second["id"]: best_path(second)})
+    tab_to(page, frame, TEXT, "Se resultatet for kurset")
+    page.wait_for_selector(".result")
+    check("result")
+    # progress survives a reload (localStorage), and nothing went to the network
+    page.reload()
+    page.wait_for_selector(".result, #header .site-name")
+    assert "Du fortsetter der du slapp." in page.inner_text("main")
+    assert requests == [] and errors == []
+    context.close()
+
+
+def test_no_lms_found_is_said_and_the_course_still_plays(
+    chromium: Any, tmp_path: Path, packages: dict[str, bytes]
+) -> None:
+    """A SCORM package opened outside an LMS says progress is not saved (role=alert)."""
+    root = extract(packages["scorm12"], tmp_path / "pkg")
+    page = chromium.new_page()
+    page.goto((root / "index.html").as_uri())
+    page.wait_for_selector("[role=alert]")
+    assert "Fant ikke læringsplattformen" in page.inner_text("[role=alert]")
+    page.click("text=Start kurset")
+    page.wait_for_selector("button.choice")
+    page.close()
