@@ -52,6 +52,15 @@ def course(request: pytest.FixtureRequest) -> dict[str, Any]:
     return _load(request.param)
 
 
+# The language and fact checks hold for every course learners can take, the short taster too.
+ALL_COURSES = sorted(p.name for p in (ROOT / "courses").iterdir() if (p / "course.yaml").exists())
+
+
+@pytest.fixture(scope="module", params=ALL_COURSES)
+def any_course(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return _load(request.param)
+
+
 def _stories(course: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in course["scenarios"] if s["id"] != QUIZ]
 
@@ -156,17 +165,17 @@ def test_best_passes_and_worst_fails(course: dict[str, Any]) -> None:
     assert engine.scaled_score(worst, course["max_score"]) < mastery
 
 
-def test_every_ending_tells_where_to_get_help(course: dict[str, Any]) -> None:
-    for s in course["scenarios"]:
+def test_every_ending_tells_where_to_get_help(any_course: dict[str, Any]) -> None:
+    for s in any_course["scenarios"]:
         for node in s["nodes"].values():
             if engine.is_ending(node):
                 for lang in LANGS:
                     assert SERVICES.search(node["text"][lang]), f"{s['id']}/{node['id']} ({lang})"
 
 
-def test_estimated_minutes_match_the_reading_time(course: dict[str, Any]) -> None:
-    estimate = estimate_minutes(course)
-    assert abs(course["estimated_minutes"] - estimate) <= max(2, 0.25 * estimate), estimate
+def test_estimated_minutes_match_the_reading_time(any_course: dict[str, Any]) -> None:
+    estimate = estimate_minutes(any_course)
+    assert abs(any_course["estimated_minutes"] - estimate) <= max(2, 0.25 * estimate), estimate
 
 
 # -- language ---------------------------------------------------------------------------------------
@@ -182,8 +191,8 @@ def _without_quotes(text: str) -> str:
         text = stripped
 
 
-def test_bokmal_and_nynorsk_are_written_each_in_its_own_right(course: dict[str, Any]) -> None:
-    texts = _texts(course)
+def test_bokmal_and_nynorsk_are_written_each_in_its_own_right(any_course: dict[str, Any]) -> None:
+    texts = _texts(any_course)
     long = [t for t in texts if len(t["nb"].split()) >= 8]
     same = [t["nb"] for t in long if t["nb"] == t["nn"]]
     assert len(same) <= len(long) // 50, f"nynorsk is a copy of bokmål: {same[:3]}"
@@ -202,9 +211,9 @@ SERVICE_NAMES = re.compile(
 )
 
 
-def test_the_plans_terminology(course: dict[str, Any]) -> None:
+def test_the_plans_terminology(any_course: dict[str, Any]) -> None:
     """*æresmotivert*, not *æresrelatert*, except in the names of services (and of reports)."""
-    for t in _texts(course):
+    for t in _texts(any_course):
         for lang in ("nb", "nn"):
             for m in re.finditer(r"æresrelater", t[lang], re.IGNORECASE):
                 before = t[lang][max(0, m.start() - 80) : m.start()]
@@ -235,13 +244,15 @@ def _course_numbers(text: str) -> list[str]:
 
 
 @pytest.mark.skipif(not BRIEF.exists(), reason="the domain brief lives beside the project")
-def test_every_fact_bearing_number_matches_the_domain_brief(course: dict[str, Any]) -> None:
+def test_every_fact_bearing_number_matches_the_domain_brief(any_course: dict[str, Any]) -> None:
     allowed = _brief_numbers() | EMERGENCY
     percents = {
         re.sub(r"\D", "", m) for m in re.findall(r"(\d+)\s*%", BRIEF.read_text(encoding="utf-8"))
     }
     wrong = []
-    for t in _texts(course) + [{lang: h["phone"] or "" for lang in LANGS} for h in course["help"]]:
+    for t in _texts(any_course) + [
+        {lang: h["phone"] or "" for lang in LANGS} for h in any_course["help"]
+    ]:
         for lang in LANGS:
             for number in _course_numbers(t[lang]):
                 if len(number) >= 3 and int(number) not in YEAR and number not in allowed:
