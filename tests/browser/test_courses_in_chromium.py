@@ -67,6 +67,12 @@ def test_admin_pages_have_no_wcag_violations(course_page: Any) -> None:
     page.goto("/admin/exports")
     assert page.locator("select[name=format]").count() == len(COURSES)
     assert axe_violations(page) == [], "exports"
+    page.goto("/admin/lrs-clients")
+    assert axe_violations(page) == [], "LRS clients"
+    page.fill("#name", "Analyseverktøy")
+    page.click("form[aria-labelledby=create-title] button[type=submit]")
+    assert page.locator("h2", has_text="Analyseverktøy").count() == 1  # the secret, shown once
+    assert axe_violations(page) == [], "LRS client created"
 
 
 def test_a_real_course_reflows_at_400_percent_zoom(browser: Any, course_server: LiveServer) -> None:
