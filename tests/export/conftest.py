@@ -54,9 +54,25 @@ def extract(data: bytes, target: Path) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium through Playwright (executable_path), as the platform's browser tests."""
+def _running_browser(request: pytest.FixtureRequest) -> Any | None:
+    """The Chromium of tests/browser's session fixture, when it is already running: Playwright's
+    sync API cannot run twice at once in one process, so the export tests borrow it. (Moving that
+    fixture to tests/conftest.py would make this unnecessary.)"""
+    for fixturedef in request._fixturemanager._arg2fixturedefs.get("browser", []):
+        cached = getattr(fixturedef, "cached_result", None)
+        if cached is not None and cached[0] is not None:
+            return cached[0]
+    return None
+
+
+@pytest.fixture(scope="module")
+def chromium(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Debian's Chromium through Playwright (executable_path), as the platform's browser tests.
+    Module-scoped, so it is closed before another module's Playwright starts."""
+    running = _running_browser(request)
+    if running is not None:
+        yield running
+        return
     assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: run `make test`"
     from playwright.sync_api import sync_playwright
 
