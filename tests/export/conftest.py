@@ -18,6 +18,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "https://example.org/elearn"
 SAMPLE = ROOT / "courses" / "sample-course"
+HERE = Path(__file__).resolve().parent
 
 
 def valid_courses() -> list[LoadedCourse]:
@@ -54,25 +55,21 @@ def extract(data: bytes, target: Path) -> Path:
     return target
 
 
-def _running_browser(request: pytest.FixtureRequest) -> Any | None:
-    """The Chromium of tests/browser's session fixture, when it is already running: Playwright's
-    sync API cannot run twice at once in one process, so the export tests borrow it. (Moving that
-    fixture to tests/conftest.py would make this unnecessary.)"""
-    for fixturedef in request._fixturemanager._arg2fixturedefs.get("browser", []):
-        cached = getattr(fixturedef, "cached_result", None)
-        if cached is not None and cached[0] is not None:
-            return cached[0]
-    return None
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the export browser tests before tests/browser: Playwright's sync API cannot run twice
+    at once in one process, and tests/browser keeps its Chromium for the whole session, while
+    the `chromium` fixture here is closed at the end of each module."""
+    ours = [i for i in items if i.path.parent == HERE and i.path.name.endswith("_browser.py")]
+    if not ours:
+        return
+    rest = [i for i in items if i not in set(ours)]
+    first = next((n for n, i in enumerate(rest) if "tests/browser" in i.path.as_posix()), len(rest))
+    items[:] = rest[:first] + ours + rest[first:]
 
 
 @pytest.fixture(scope="module")
-def chromium(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """Debian's Chromium through Playwright (executable_path), as the platform's browser tests.
-    Module-scoped, so it is closed before another module's Playwright starts."""
-    running = _running_browser(request)
-    if running is not None:
-        yield running
-        return
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium through Playwright (executable_path), as the platform's browser tests."""
     assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: run `make test`"
     from playwright.sync_api import sync_playwright
 
