@@ -87,13 +87,14 @@
         return { resume: found[0] || null, review: !normal(), mastery: mastery, lang: prefLang };
       }).catch(function () { return { error: true }; });
     },
+    // Browse and Review launches record nothing but initialized/terminated (the player says so).
     entered: function (info) {
-      if (!lrs || done) return;
+      if (!lrs || done || !normal()) return;
       lang = info.lang;
       lrs.send(allowed("experienced", X.nodeActivity(info.scenario, info.node), info.scenario));
     },
     answered: function (info) {
-      if (!lrs || done) return;
+      if (!lrs || done || !normal()) return;
       lang = info.lang;
       lrs.send(allowed("answered", X.nodeActivity(info.scenario, info.node), info.scenario, X.choiceResult(info.choice)));
       lrs.send(allowed("experienced", X.nodeActivity(info.scenario, info.toNode), info.scenario));
@@ -110,13 +111,13 @@
         X.scoreResult(r.points, r.min, r.max, r.scaled, { success: r.passed, duration: X.duration(ms) })));
     },
     save: function (d) {
-      if (!lrs || done) return;
+      if (!lrs || done || !normal()) return;
       lrs.putState(stateParams(), d.suspend);
     },
     finish: function (kind, d, navigate) {
       if (!lrs || done) return;
       done = true;
-      lrs.putState(stateParams(), d.suspend, true);
+      if (normal()) lrs.putState(stateParams(), d.suspend, true);
       lrs.send(statement("terminated", au(), context(true, false), { duration: X.duration(Date.now() - started) }));
       lrs.flushNow();
       if (navigate && data.returnURL) {

@@ -4,8 +4,6 @@
  * treated as normal mode; without any API the course still plays (and says nothing is saved). */
 (function () {
   "use strict";
-  var PKG = window.ELEARN_PACKAGE;
-
   function findIn(win, name) {
     for (var i = 0; win && i < 500; i++) {
       try { if (win[name]) return win[name]; } catch (e) { /* another origin: keep looking */ }
