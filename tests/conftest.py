@@ -178,3 +178,20 @@ def make_admin(app: Flask, email: str, role: str = "admin", org_slug: str | None
     args = ["create-user", email, "--password", PASSWORD, "--role", role]
     result = runner.invoke(elearn_cli, args + (["--org", org_slug] if org_slug else []))
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One Chromium for the whole run, shared by tests/browser and tests/export: Playwright's
+    sync API cannot run twice at once in one process."""
+    from tests.browser.conftest import AXE, CHROMIUM, CHROMIUM_ARGS
+
+    # A browser test never silently skips: missing tools are a failure with a clear message.
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: run `make test`"
+    assert AXE.exists(), "axe-core is not installed: run `make test` (it runs npm ci)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -34,19 +34,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    # A browser test never silently skips: missing tools are a failure with a clear message.
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: run `make test`"
-    assert AXE.exists(), "axe-core is not installed: run `make test` (it runs npm ci)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 class LiveServer:
     def __init__(self, app: Flask):
         self.app = app
