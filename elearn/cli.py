@@ -4,17 +4,36 @@ from __future__ import annotations
 
 import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, ScriptInfo
+from sqlalchemy.orm import Session
 
 elearn_cli = AppGroup("elearn", help="elearn: courses, database and tracking.")
 
 
 def _state():  # type: ignore[no-untyped-def]
     return current_app.extensions["elearn"]
+
+
+@contextmanager
+def _committing_session() -> Iterator[Session]:
+    """A session committed when the block ends; a ValueError is the operator's mistake: print
+    it and exit 1 with nothing written."""
+    session = _state().session_factory()
+    try:
+        yield session
+        session.commit()
+    except ValueError as exc:
+        session.rollback()
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    finally:
+        session.close()
 
 
 def _default_courses_dir() -> Path:
@@ -108,28 +127,18 @@ def create_user_command(
     """Create an account: a learner, an organisation admin or a platform admin."""
     from elearn.accounts import service
 
-    session = _state().session_factory()
-    try:
+    with _committing_session() as session:
         errors = service.registration_errors(session, email, password, audience)
         if errors:
             from elearn.i18n import translate
 
-            for field, key in errors.items():
-                click.echo(f"{field}: {translate(key, 'en')}", err=True)
-            sys.exit(1)
+            raise ValueError(
+                "\n".join(f"{field}: {translate(key, 'en')}" for field, key in errors.items())
+            )
         org = service.find_organisation(session, org_slug) if org_slug else None
         if org_slug and org is None:
-            click.echo(f"--org: no organisation {org_slug!r} (create it with create-org)", err=True)
-            sys.exit(1)
-        user = service.create_user(session, email, password, audience)
-        try:
-            service.set_role(user, role, org)
-        except ValueError as exc:
-            click.echo(str(exc), err=True)
-            sys.exit(1)
-        session.commit()
-    finally:
-        session.close()
+            raise ValueError(f"--org: no organisation {org_slug!r} (create it with create-org)")
+        service.set_role(service.create_user(session, email, password, audience), role, org)
     click.echo(f"Created {email} ({role}).")
 
 
@@ -140,16 +149,8 @@ def create_org_command(slug: str, name: str) -> None:
     """Create an organisation (a municipality) that admins and LRS clients belong to."""
     from elearn.accounts import service
 
-    session = _state().session_factory()
-    try:
-        try:
-            service.create_organisation(session, slug, name)
-        except ValueError as exc:
-            click.echo(str(exc), err=True)
-            sys.exit(1)
-        session.commit()
-    finally:
-        session.close()
+    with _committing_session() as session:
+        service.create_organisation(session, slug, name)
     click.echo(f"Created organisation {slug}.")
 
 

@@ -297,6 +297,17 @@ def test_a_leader_finds_facilitator_notes_for_running_the_course(client: FlaskCl
     assert "Kva gjer vi her?" in nynorsk and "Set av 15 minutt." in nynorsk
 
 
+def test_where_to_get_help_is_one_click_from_the_course_without_logging_in(
+    client: FlaskClient,
+) -> None:
+    course_page = client.get("/c/play-course?lang=nn").get_data(as_text=True)
+    assert 'href="/c/play-course/help"' in course_page
+    page = client.get("/c/play-course/help?lang=nn").get_data(as_text=True)
+    assert "<h1>Her får du hjelp</h1>" in page
+    assert 'href="tel:47809050"' in page  # the phone number can be called from a phone
+    assert client.get("/c/no-such-course/help").status_code == 404
+
+
 def test_restart_only_touches_the_course_it_is_for(app: Flask, learner_client: FlaskClient) -> None:
     start_course(learner_client)
     (attempt,) = attempts(app)

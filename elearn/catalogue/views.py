@@ -49,19 +49,20 @@ def register_catalogue_routes(bp: Blueprint) -> None:
         return render_template("elearn/course.html", course=shown, attempt=attempt, current=course)
 
 
+def _course_page(template: str, course_id: str) -> Any:
+    course = current_course(get_session(), course_id)
+    if course is None:
+        abort(404)
+    return render_template(template, course=course)
+
+
 def register_facilitator_routes(bp: Blueprint) -> None:
     @bp.get("/c/<course_id>/facilitator")
     def facilitator(course_id: str) -> Any:
         """Notes for a leader who runs the course with a group (measure 19b asks for this)."""
-        course = current_course(get_session(), course_id)
-        if course is None:
-            abort(404)
-        return render_template("elearn/facilitator.html", course=course)
+        return _course_page("elearn/facilitator.html", course_id)
 
     @bp.get("/c/<course_id>/help")
     def course_help(course_id: str) -> Any:
         """The course's "where to get help" page: reachable without logging in."""
-        course = current_course(get_session(), course_id)
-        if course is None:
-            abort(404)
-        return render_template("elearn/help.html", course=course)
+        return _course_page("elearn/help.html", course_id)
