@@ -109,6 +109,31 @@ def _check(course: dict[str, Any], fmt: str, lang: str, activity_base: str) -> s
     return base
 
 
+SCORM12_CHOICE_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _check_choices(course: dict[str, Any], fmt: str) -> None:
+    """SCORM 1.2 reports a choice as one character, a-z then 0-9, by its place among the node's
+    choices: a node may have at most 36. SCORM 2004 reports the choice id itself, which must be a
+    short_identifier_type (no spaces; the course validator's ids, [a-z][a-z0-9-]*, are)."""
+    if fmt not in ("scorm12", "scorm2004"):
+        return
+    for scenario in course["scenarios"]:
+        for node in scenario["nodes"].values():
+            choices = node.get("choices") or []
+            if fmt == "scorm12" and len(choices) > len(SCORM12_CHOICE_CHARS):
+                raise ExportError(
+                    f"node {scenario['id']}/{node['id']} has {len(choices)} choices: SCORM 1.2 "
+                    f"can report at most {len(SCORM12_CHOICE_CHARS)} (a-z, 0-9)"
+                )
+            for choice in choices:
+                if not _ID.match(str(choice.get("id", ""))) or len(choice["id"]) > 250:
+                    raise ExportError(
+                        f"choice id {choice.get('id')!r} (node {scenario['id']}/{node['id']}) "
+                        "is not a SCORM identifier"
+                    )
+
+
 def _index_html(course: dict[str, Any], fmt: str, lang: str) -> bytes:
     template = _runtime("index.html").decode()
     title = manifests.text(course["title"], lang)
@@ -128,6 +153,7 @@ def package_files(
 ) -> dict[str, bytes]:
     """Every file of the package by its path in the zip (no manifest yet)."""
     base = _check(course, fmt, lang, activity_base)
+    _check_choices(course, fmt)
     files: dict[str, bytes] = {}
     for path in sorted(assets):
         files[f"{MEDIA_DIR}/{safe_asset_path(path)}"] = bytes(assets[path])

@@ -1,5 +1,6 @@
 /* SCORM 1.2 adapter: finds the LMS's API object (window.parent chain, then the opener's), starts
- * the session, journals each decision as an interaction, keeps resume data in cmi.suspend_data,
+ * the session, journals each decision as an interaction (the response as the choice's character,
+ * a-z then 0-9 in authored order, as SCORM 1.2 wants), keeps resume data in cmi.suspend_data,
  * commits after every step and finishes once. An LMS that leaves cmi.core.lesson_mode empty is
  * treated as normal mode; without any API the course still plays (and says nothing is saved). */
 (function () {
@@ -28,8 +29,11 @@
     return pad(h, 4) + ":" + pad(m, 2) + ":" + pad(s, 2) + "." + pad(c, 2);
   }
   function clock(d) { return pad(d.getHours(), 2) + ":" + pad(d.getMinutes(), 2) + ":" + pad(d.getSeconds(), 2); }
+  /** The SCORM 1.2 choice character for the i-th choice of a node: a-z, then 0-9 (the builder
+   * refuses a node with more than 36 choices). */
+  function letter(i) { return i >= 0 && i < 36 ? "abcdefghijklmnopqrstuvwxyz0123456789".charAt(i) : ""; }
 
-  var api = null, review = false, started = Date.now(), count = 0, done = false;
+  var api = null, review = false, started = Date.now(), count = 0, done = false, patterns = true;
   function set(k, v) { return api.LMSSetValue(k, String(v)); }
   function get(k) { var v = api.LMSGetValue(k); return v === null || v === undefined ? "" : String(v); }
   function commit() { api.LMSCommit(""); }
@@ -37,6 +41,7 @@
   window.ElearnTracking = {
     name: "scorm12",
     timespan: timespan,
+    letter: letter,
     start: function () {
       api = findApi("API");
       if (!api) return { error: true };
@@ -48,6 +53,10 @@
         set("cmi.core.lesson_status", "incomplete");
       }
       count = parseInt(get("cmi.interactions._count"), 10) || 0;
+      // correct_responses is optional for an LMS: leave it out when the LMS lists the
+      // interaction children it supports and it is not among them (or when a write fails).
+      var children = get("cmi.interactions._children");
+      patterns = !children || children.split(",").indexOf("correct_responses") >= 0;
       var mastery = parseFloat(get("cmi.student_data.mastery_score"));
       if (!review) commit();
       return {
@@ -63,9 +72,20 @@
       set(n + "id", (info.scenario.id + "__" + info.node.id).slice(0, 255));
       set(n + "type", "choice");
       set(n + "time", clock(new Date()));
-      set(n + "student_response", info.choice.id);
-      var correct = info.node.choices.filter(function (c) { return c.correct === true; });
-      correct.forEach(function (c, i) { set(n + "correct_responses." + i + ".pattern", c.id); });
+      // SCORM 1.2 (RTE 3.4.4, CMIFeedback for "choice"): single characters 0-9 and a-z, not our
+      // ids. The character is the choice's place among the node's choices as authored.
+      var choices = info.node.choices;
+      var chosen = letter(choices.map(function (c) { return c.id; }).indexOf(info.choice.id));
+      if (chosen) set(n + "student_response", chosen);
+      if (patterns) {
+        var k = 0;
+        choices.forEach(function (c, i) {
+          // one pattern per correct choice: each is a correct response on its own
+          if (c.correct === true && patterns) {
+            if (String(set(n + "correct_responses." + k++ + ".pattern", letter(i))) !== "true") patterns = false;
+          }
+        });
+      }
       set(n + "result", info.choice.correct === true ? "correct" : info.choice.correct === false ? "wrong" : "neutral");
       if (info.choice.points) set(n + "weighting", info.choice.points);
     },

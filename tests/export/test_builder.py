@@ -112,6 +112,22 @@ def test_clear_errors(sample: LoadedCourse) -> None:
         build_package({"id": "x"}, {}, "scorm12", "nb", activity_base=BASE)
 
 
+def test_scorm12_refuses_a_node_with_more_than_36_choices(sample: LoadedCourse) -> None:
+    """SCORM 1.2 reports a choice as one character (a-z, 0-9): 36 choices fit, 37 do not."""
+    course = copy.deepcopy(sample.compiled)
+    node = next(n for n in course["scenarios"][0]["nodes"].values() if n.get("choices"))
+    template = node["choices"][0]
+    node["choices"] = [{**template, "id": f"valg-{i}"} for i in range(36)]
+    build_package(course, sample.assets, "scorm12", "nb", activity_base=BASE)
+    node["choices"].append({**template, "id": "valg-36"})
+    with pytest.raises(ExportError, match=r"37 choices: SCORM 1\.2 can report at most 36"):
+        build_package(course, sample.assets, "scorm12", "nb", activity_base=BASE)
+    build_package(course, sample.assets, "scorm2004", "nb", activity_base=BASE)  # ids, no limit
+    node["choices"][0] = {**template, "id": "has space"}
+    with pytest.raises(ExportError, match="not a SCORM identifier"):
+        build_package(course, sample.assets, "scorm2004", "nb", activity_base=BASE)
+
+
 def test_builds_without_flask() -> None:
     """scorm_export is usable where Flask is not installed (a blocked import proves it)."""
     code = (

@@ -85,6 +85,11 @@ def final_states(course: dict[str, Any], paths: dict[str, list[str]]) -> dict[st
     return states
 
 
+def _node_of(scenario: dict[str, Any], states: dict[str, Any], cid: str) -> dict[str, Any]:
+    nid = next(n for n, c in [tuple(p) for p in states[scenario["id"]]["path"]] if c == cid)
+    return scenario["nodes"][nid]
+
+
 def cmi(page: Page) -> dict[str, str]:
     return page.evaluate("cmi()")
 
@@ -92,6 +97,25 @@ def cmi(page: Page) -> dict[str, str]:
 SESSION_12 = re.compile(r"^\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?$")
 SESSION_2004 = re.compile(r"^P(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d{1,2})?S)?)?$")
 ID_12 = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+# SCORM 1.2 RTE, CMIFeedback for a "choice" interaction: single characters 0-9 and a-z, comma-separated
+CHOICE_12 = re.compile(r"^[0-9a-z](,[0-9a-z])*$")
+TIME_12 = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,2})?$")
+# SCORM 2004 short_identifier_type as scorm-again checks it (no spaces, at most 250 characters)
+SHORT_ID_2004 = re.compile(r"^[\w.-]{1,250}$")
+
+
+def letter(node: dict[str, Any], choice_id: str) -> str:
+    """The SCORM 1.2 character of a choice: its place among the node's choices as written."""
+    ids = [c["id"] for c in node["choices"]]
+    return "abcdefghijklmnopqrstuvwxyz0123456789"[ids.index(choice_id)]
+
+
+def patterns(got: dict[str, str]) -> list[str]:
+    keys = sorted(
+        (k for k in got if re.match(r"^correct_responses\.\d+\.pattern$", k)),
+        key=lambda k: int(k.split(".")[1]),
+    )
+    return [got[k] for k in keys]
 
 
 @pytest.mark.parametrize("version", ["1.2", "2004"])
@@ -164,23 +188,46 @@ def test_keyboard_play_through_reports_to_the_lms(
         assert times and all(SESSION_2004.match(t) for t in times), times
         prefix, response = "cmi.interactions", "learner_response"
     assert data["cmi.suspend_data"] == expected_suspend
+    with_correct = 0
     for n, (scenario, cid) in enumerate(decisions):
         node = next(
             nid for nid, c in [tuple(p) for p in states[scenario["id"]]["path"]] if c == cid
         )
+        authored = scenario["nodes"][node]
+        correct = [c["id"] for c in authored["choices"] if c.get("correct") is True]
+        with_correct += bool(correct)
         got = {k.split(".", 3)[3]: v for k, v in data.items() if k.startswith(f"{prefix}.{n}.")}
         assert got["type"] == "choice"
-        assert got[response] == cid
+        pattern_sets = [k for k, _ in sets if re.match(rf"^{prefix}\.{n}\.correct_responses\.", k)]
+        assert len(pattern_sets) == len(set(pattern_sets)) == len(correct)  # each written once
         if version == "1.2":
+            assert CHOICE_12.match(got[response]), got[response]
+            assert got[response] == letter(authored, cid)
+            assert patterns(got) == [letter(authored, c) for c in correct]
+            assert all(CHOICE_12.match(p) for p in patterns(got))
             assert ID_12.match(got["id"]) and got["id"] == f"{scenario['id']}__{node}"
             assert got["result"] in {"correct", "wrong", "neutral"}
+            assert TIME_12.match(got["time"]), got["time"]
         else:
+            assert got[response] == cid and SHORT_ID_2004.match(cid)
+            assert patterns(got) == correct
+            assert all(SHORT_ID_2004.match(p) for p in patterns(got))
             assert (
                 got["id"]
                 == f"https://example.org/elearn/courses/{course['id']}/scenarios/{scenario['id']}/nodes/{node}"
             )
             assert got["result"] in {"correct", "incorrect", "neutral"}
             assert re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", got["timestamp"])
+    assert with_correct, "the path never met a node with a correct choice"
+    if version == "1.2":  # a node with one correct choice: pattern 0 is that choice's letter
+        one = next(
+            (n, s, c)
+            for n, (s, c) in enumerate(decisions)
+            if sum(x.get("correct") is True for x in _node_of(s, states, c)["choices"]) == 1
+        )
+        node = _node_of(one[1], states, one[2])
+        right = next(i for i, c in enumerate(node["choices"]) if c.get("correct") is True)
+        assert data[f"cmi.interactions.{one[0]}.correct_responses.0.pattern"] == "abcdefghij"[right]
 
 
 @pytest.mark.parametrize("version", ["1.2", "2004"])
@@ -208,7 +255,14 @@ def test_close_mid_course_and_resume_in_a_popup(
         status = stored["cmi.core.lesson_status" if version == "1.2" else "cmi.completion_status"]
         assert status == "incomplete"
         # the LMS launches again with what it stored (entry = resume), this time in a popup
-        flat = {k: v for k, v in stored.items() if isinstance(v, str) and v != ""}
+        # resume comes from suspend_data alone: the responses (write-only in SCORM 1.2) are left out
+        flat = {
+            k: v
+            for k, v in stored.items()
+            if isinstance(v, str)
+            and v != ""
+            and not re.search(r"\.(student_response|learner_response|correct_responses)\b", k)
+        }
         flat["cmi.core.entry" if version == "1.2" else "cmi.entry"] = "resume"
         page = chromium.new_page()
         page.goto(url + "/harness.html")
