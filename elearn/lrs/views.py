@@ -97,7 +97,7 @@ def _single(multi: Any, where: str) -> dict[str, str]:
     return out
 
 
-def build_xrequest() -> XRequest:
+def build_xrequest(resource: str = "") -> XRequest:
     if "method" not in request.args:
         return XRequest(
             request.method,
@@ -116,6 +116,13 @@ def build_xrequest() -> XRequest:
     method = request.args["method"].upper()
     if method not in ("GET", "HEAD", "PUT", "POST", "DELETE"):
         raise LrsError(400, f"method={request.args['method']!r} is not an xAPI method")
+    extra = sorted(set(request.args) - {"method"})
+    if extra:  # 1.3.s3.b3/b13: every other parameter belongs in the form
+        raise LrsError(
+            400,
+            "the alternate request syntax takes no query string parameter but 'method' "
+            f"(put {', '.join(map(repr, extra))} in the form)",
+        )
     form = _single(request.form, "form")
     headers = Headers(request.headers)
     headers.remove("Content-Type")
@@ -123,10 +130,12 @@ def build_xrequest() -> XRequest:
         for key in list(form):
             if key.lower() == name.lower():
                 headers.set(name, form.pop(key))
+    if "content" in form and "Content-Type" not in headers and resource == "statements":
+        # 1.3.s3.b10 is a SHOULD: statement content without a Content-Type form field is JSON,
+        # the only type statements can have in this syntax (no attachments).
+        headers.set("Content-Type", "application/json")
     body = form.pop("content", "").encode("utf-8")
-    params = {k: v for k, v in _single(request.args, "query string").items() if k != "method"}
-    params.update(form)
-    return XRequest(method, params, headers, body, True)
+    return XRequest(method, form, headers, body, True)
 
 
 def _check_params(x: XRequest, allowed: tuple[str, ...]) -> None:
@@ -657,10 +666,23 @@ PATHS = {
 }
 
 
+def _not_allowed(resource: str, method: str) -> LrsError:
+    allowed = ", ".join(
+        sorted(set(ROUTES[resource]) | ({"HEAD"} if "GET" in ROUTES[resource] else set()))
+    )
+    return LrsError(405, f"{PATHS[resource]} does not answer {method}", {"Allow": allowed})
+
+
 def _dispatch(resource: str) -> Response:
     if request.method == "OPTIONS":
         return Response(status=204)
-    x = build_xrequest()
+    if resource != "about" and "method" not in request.args:
+        known = set(ROUTES[resource]) | ({"HEAD"} if "GET" in ROUTES[resource] else set())
+        if request.method not in known:
+            # Communication 3.2: a method the resource does not have is 405, before credentials
+            # are asked for (saying so reveals nothing about the resource).
+            raise _not_allowed(resource, request.method)
+    x = build_xrequest(resource)
     if resource == "about":
         if x.method not in ("GET", "HEAD"):
             raise LrsError(
@@ -673,10 +695,7 @@ def _dispatch(resource: str) -> Response:
     method = "GET" if x.method == "HEAD" else x.method
     handler = ROUTES[resource].get(method)
     if handler is None:
-        allowed = ", ".join(
-            sorted(set(ROUTES[resource]) | ({"HEAD"} if "GET" in ROUTES[resource] else set()))
-        )
-        raise LrsError(405, f"{PATHS[resource]} does not answer {x.method}", {"Allow": allowed})
+        raise _not_allowed(resource, x.method)
     response = handler(x, principal)
     if x.method == "HEAD":
         response.set_data(b"")  # Communication 1.1: HEAD as GET, without the body

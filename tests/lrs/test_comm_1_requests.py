@@ -133,6 +133,34 @@ def test_alternate_syntax_needs_post_and_a_form(lrs: LrsClient) -> None:
     assert alt(lrs, "PATCH", "statements", {}).status == 400
 
 
+def test_alternate_syntax_takes_no_other_query_parameter(lrs: LrsClient) -> None:
+    # 1.3.s3.b3/b13: only "method" in the query string; ADL's suite expects 400 for the rest.
+    sid = str(uuid.uuid4())
+    form = {"statementId": sid, "Content-Type": "application/json"}
+    reply = alt(
+        lrs,
+        "PUT",
+        "statements",
+        form | {"content": json.dumps(statement(id=sid))},
+        query={"statementId": sid},
+    )
+    assert reply.status == 400 and "statementId" in reply.text
+    assert lrs.get("statements", {"statementId": sid}).status == 404
+    assert alt(lrs, "GET", "statements", {}, query={"limit": "1"}).status == 400
+
+
+def test_alternate_syntax_statement_content_without_a_content_type_is_json(lrs: LrsClient) -> None:
+    # 1.3.s3.b10 (the Content-Type form field) is only a SHOULD: statements default to JSON.
+    sid = str(uuid.uuid4())
+    reply = alt(
+        lrs, "PUT", "statements", {"statementId": sid, "content": json.dumps(statement(id=sid))}
+    )
+    assert reply.status == 204, reply.text
+    assert lrs.get("statements", {"statementId": sid}).json()["id"] == sid
+    posted = alt(lrs, "POST", "statements", {"content": json.dumps(statement())})
+    assert posted.status == 200 and len(posted.json()) == 1
+
+
 def test_alternate_syntax_needs_credentials_and_version_in_the_form(lrs: LrsClient) -> None:
     reply = lrs.request(
         "POST",

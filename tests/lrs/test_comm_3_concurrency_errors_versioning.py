@@ -169,6 +169,27 @@ def test_unsupported_methods_are_405(lrs: LrsClient) -> None:
     assert lrs.put("agents", {}).status == 405
 
 
+def test_unsupported_methods_are_405_even_without_credentials(lrs: LrsClient) -> None:
+    # ADL conformance suite (Communication 3.2): DELETE with only the version header is 405.
+    for resource, params in [
+        ("statements", {"statementId": str(uuid.uuid4())}),
+        ("activities", {"activityId": activity_id()}),
+        ("agents", {"agent": agent()}),
+    ]:
+        reply = lrs.request("DELETE", resource, params, auth=False)
+        assert reply.status == 405, (resource, reply.status)
+        assert reply.header("Allow")
+    assert (
+        lrs.request("POST", "activities", {"activityId": activity_id()}, auth=False).status == 405
+    )
+    # A method the resource has still needs credentials.
+    assert lrs.request("GET", "statements", auth=False).status == 401
+    assert (
+        lrs.request("DELETE", "activities/state", {"activityId": activity_id()}, auth=False).status
+        == 401
+    )
+
+
 # -- 3.3 versioning -------------------------------------------------------------------------------
 @pytest.mark.parametrize("version", ["1.0", "1.0.0", "1.0.1", "1.0.2", "1.0.3", "1.0.9"])
 def test_1_0_x_version_headers_are_accepted(lrs: LrsClient, version: str) -> None:
