@@ -4,6 +4,7 @@ ELEARN_TEST_DATABASE_URL is set), migrated with Alembic exactly as production is
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.serving import make_server
 
 from elearn.db import Base, make_engine, session_factory_for
 
@@ -82,6 +84,24 @@ from flask.testing import FlaskClient  # noqa: E402
 FIXTURES = ROOT / "tests" / "fixtures"
 PLAY_COURSE = FIXTURES / "play-course"
 PASSWORD = "correct horse battery"
+
+
+class LiveServer:
+    """The app on a real HTTP server on loopback, in a thread: for browsers and HTTP clients."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.shutdown()
+        self.thread.join(5)
 
 
 def make_test_app(engine: Engine, tmp_path: Path, **config: object) -> Flask:

@@ -4,16 +4,14 @@ by Playwright (executable_path), and axe-core from npm for accessibility checks.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy.engine import Engine
-from werkzeug.serving import make_server
 
-from tests.conftest import PLAY_COURSE, ROOT, import_course, make_test_app
+from tests.conftest import PLAY_COURSE, ROOT, LiveServer, import_course, make_test_app
 
 CHROMIUM = os.environ.get("ELEARN_CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -32,22 +30,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser" in str(item.path):
             item.add_marker(pytest.mark.browser)
-
-
-class LiveServer:
-    def __init__(self, app: Flask):
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.shutdown()
-        self.thread.join(5)
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 from sqlalchemy.engine import Engine
 
-from tests.browser.conftest import LiveServer, axe_violations
+from tests.browser.conftest import axe_violations
 from tests.browser.test_player_in_chromium import focus_until, keyboard_register, press_enter
-from tests.conftest import PASSWORD, ROOT, import_course, make_admin, make_test_app
+from tests.conftest import PASSWORD, ROOT, LiveServer, import_course, make_admin, make_test_app
 
 COURSES = ("skole-19b", "helse-22", "voksenopplaering-24")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,9 +20,8 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from flask import Flask
 from sqlalchemy.engine import Engine
-from werkzeug.serving import make_server
 
-from tests.conftest import _truncate, make_test_app
+from tests.conftest import LiveServer, _truncate, make_test_app
 
 VERSION = "1.0.3"
 
@@ -136,19 +134,6 @@ class LrsClient:
         return LrsClient(self.base, key, secret)
 
 
-class Server:
-    def __init__(self, app: Flask):
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.thread.join(5)
-
-
 def new_client(
     app: Flask, scopes: str = "all", org_slug: str | None = None, name: str = "test"
 ) -> tuple[str, str]:
@@ -183,14 +168,13 @@ def lrs_app(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 
 @pytest.fixture(scope="module")
-def server(lrs_app: Flask) -> Iterator[Server]:
-    srv = Server(lrs_app)
-    yield srv
-    srv.close()
+def server(lrs_app: Flask) -> Iterator[LiveServer]:
+    with LiveServer(lrs_app) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
-def lrs(lrs_app: Flask, server: Server) -> LrsClient:
+def lrs(lrs_app: Flask, server: LiveServer) -> LrsClient:
     key, secret = new_client(lrs_app, "all")
     return LrsClient(server.url + "/xapi", key, secret)
 
