@@ -56,6 +56,8 @@ def _node(node: dict[str, Any], path: YPath, asts: dict[YPath, Ast]) -> dict[str
             for k, item in enumerate(node.get("conditional_text") or [])
         ],
         "reflection": _copy(node.get("reflection")),
+        # Players shuffle a node's choices per attempt unless the author fixed their order.
+        "order": node.get("order", "shuffle"),
     }
     ending = node.get("ending")
     if ending is not None:
@@ -98,6 +100,9 @@ def compile_scenario(data: dict[str, Any], asts: dict[YPath, Ast]) -> dict[str, 
         "summary": _copy(data.get("summary")),
         "start": data["start"],
         "facilitator": _facilitator(data.get("facilitator")),
+        "cast": [
+            {"name": c["name"], "about": _copy(c["about"])} for c in data.get("cast") or []
+        ],
         "variables": _variables(data.get("variables")),
         "nodes": nodes,
         "node_order": list(nodes),
@@ -124,8 +129,26 @@ def compile_course(data: dict[str, Any], scenarios: list[dict[str, Any]]) -> dic
                 "description": _copy(h["description"]),
                 "phone": h.get("phone"),
                 "url": h.get("url"),
+                "checked": h.get("checked"),
             }
             for h in data["help"]
+        ],
+        "job_aids": [
+            {
+                "id": a["id"],
+                "title": _copy(a["title"]),
+                "intro": _copy(a.get("intro")),
+                "sections": [
+                    {
+                        "heading": _copy(sec["heading"]),
+                        "text": _copy(sec.get("text")),
+                        "items": _copy(sec.get("items") or []),
+                        "fill_in": bool(sec.get("fill_in", False)),
+                    }
+                    for sec in a["sections"]
+                ],
+            }
+            for a in data.get("job_aids") or []
         ],
         "scenarios": scenarios,
         "max_score": sum(s["max_score"] for s in scenarios),

@@ -7,6 +7,7 @@ so that the error dict marshmallow returns can be walked back into Problems with
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 import re
@@ -25,6 +26,7 @@ ID_RE = re.compile(r"[a-z][a-z0-9-]*\Z")
 VAR_RE = re.compile(r"[a-z_][a-z0-9_]*\Z")
 OUTCOMES = ("good", "mixed", "poor")
 VARIABLE_TYPES = ("int", "bool")
+CHOICE_ORDERS = ("shuffle", "fixed")
 MINUTES = (1, 600)
 
 # The course's languages while a scenario is validated (marshmallow 4 has no schema context).
@@ -379,11 +381,40 @@ class Next(_Leaf):
             raise ValidationError(errors)  # type: ignore[arg-type]
 
 
+class IsoDate(_Leaf):
+    """A calendar date written as "YYYY-MM-DD" (quoted, so YAML keeps it as text)."""
+
+    def check(self, value: Any) -> None:
+        if isinstance(value, dt.date):
+            raise _fail("E012", "the date must be quoted", f'write "{value.isoformat()}"')
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise _fail("E012", f"expected a date, got {describe(value)}", 'e.g. "2026-12-01"')
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise _fail("E012", f"{value!r} is not a real date", 'e.g. "2026-12-01"') from None
+
+
 class HelpSchema(_Schema):
     name = LanguageMap(required=True)
     description = LanguageMap(required=True)
     phone = Text(quote_hint=True)
     url = HttpsUrl()
+    checked = IsoDate()
+
+
+class AidSectionSchema(_Schema):
+    heading = LanguageMap(required=True)
+    text = LanguageMap()
+    items = List(LanguageMap())
+    fill_in = Bool()
+
+
+class JobAidSchema(_Schema):
+    id = Id(required=True)
+    title = LanguageMap(required=True)
+    intro = LanguageMap()
+    sections = List(Nested(AidSectionSchema), required=True, min_items=1)
 
 
 class CourseSchema(_Schema):
@@ -400,6 +431,7 @@ class CourseSchema(_Schema):
     mastery_score = MasteryScore(required=True)
     scenarios = List(Text(), required=True, min_items=1)
     help = List(Nested(HelpSchema), required=True)
+    job_aids = List(Nested(JobAidSchema))
 
 
 class FacilitatorSchema(_Schema):
@@ -501,7 +533,13 @@ class NodeSchema(_Schema):
     conditional_text = List(Nested(ConditionalTextSchema))
     reflection = LanguageMap()
     choices = List(Nested(ChoiceSchema))
+    order = OneOf(CHOICE_ORDERS)
     ending = Nested(EndingSchema)
+
+
+class CastSchema(_Schema):
+    name = Text(required=True)
+    about = LanguageMap(required=True)
 
 
 class ScenarioSchema(_Schema):
@@ -510,6 +548,7 @@ class ScenarioSchema(_Schema):
     summary = LanguageMap()
     start = Text(required=True)
     facilitator = Nested(FacilitatorSchema)
+    cast = List(Nested(CastSchema))
     variables = Dict(keys=VariableName(), values=Nested(VariableSchema))
     nodes = List(Nested(NodeSchema), required=True, min_items=1)
 
