@@ -56,6 +56,8 @@ def _node(node: dict[str, Any], path: YPath, asts: dict[YPath, Ast]) -> dict[str
             for k, item in enumerate(node.get("conditional_text") or [])
         ],
         "reflection": _copy(node.get("reflection")),
+        # Shown once after whichever choice is taken, below that choice's own feedback.
+        "explanation": _copy(node.get("explanation")),
         # Players shuffle a node's choices per attempt unless the author fixed their order.
         "order": node.get("order", "shuffle"),
     }

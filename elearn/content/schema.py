@@ -532,6 +532,7 @@ class NodeSchema(_Schema):
     image = Nested(ImageSchema)
     conditional_text = List(Nested(ConditionalTextSchema))
     reflection = LanguageMap()
+    explanation = LanguageMap()
     choices = List(Nested(ChoiceSchema))
     order = OneOf(CHOICE_ORDERS)
     ending = Nested(EndingSchema)
