@@ -24,9 +24,8 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 def default_courses_dir() -> str:
-    return os.environ.get("ELEARN_COURSES_DIR") or str(
-        Path(__file__).resolve().parent.parent / "courses"
-    )
+    """`courses/` of the working directory: an installed wheel has no courses of its own."""
+    return os.environ.get("ELEARN_COURSES_DIR") or str(Path.cwd() / "courses")
 
 
 def defaults_from_env(instance_path: str) -> dict[str, object]:

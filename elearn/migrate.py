@@ -6,13 +6,24 @@ application's database next to the host's own Alembic history.
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+def _migrations_dir() -> Path:
+    """Installed, the migrations are the package `elearn.migrations` (setup.py maps the
+    repository's top-level `migrations/` to it); in a bare checkout, the folder itself."""
+    try:
+        return Path(str(resources.files("elearn.migrations")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "migrations"
+
+
+MIGRATIONS = _migrations_dir()
 VERSION_TABLE = "elearn_alembic_version"
 
 
