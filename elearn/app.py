@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import Flask
+from flask.cli import ScriptInfo
 from sqlalchemy.engine import Engine
 
+from elearn.cli import elearn_cli
+from elearn.config import load_or_create_secret_key, secure_cookies
 from elearn.extension import Elearn
 
 
@@ -19,13 +21,16 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # Behind HTTPS in production, set ELEARN_SECURE_COOKIES=1.
-        SESSION_COOKIE_SECURE=os.environ.get("ELEARN_SECURE_COOKIES", "") in {"1", "true", "yes"},
+        SESSION_COOKIE_SECURE=secure_cookies(),
     )
     if test_config:
         app.config.update(test_config)
     if "SECRET_KEY" not in app.config or not app.config["SECRET_KEY"]:
-        from elearn.config import load_or_create_secret_key
-
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
     Elearn(app, engine=engine)
     return app
+
+
+def main() -> None:
+    """The `elearn` console script: the same commands as `flask elearn …`."""
+    elearn_cli.main(obj=ScriptInfo(create_app=create_app))

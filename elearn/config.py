@@ -12,8 +12,9 @@ from pathlib import Path
 
 from flask import Flask
 
-LANGUAGES = ("nb", "nn", "en")
-AUDIENCES = ("teacher", "school_leader", "health", "adult_education", "other")
+from elearn.core.constants import AUDIENCES, LANGUAGES
+
+__all__ = ["AUDIENCES", "LANGUAGES", "apply_defaults", "load_or_create_secret_key"]
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -55,8 +56,15 @@ def defaults_from_env(instance_path: str) -> dict[str, object]:
         # Minutes of inactivity after which a return to an attempt counts as suspend + resume.
         "ELEARN_IDLE_MINUTES": int(os.environ.get("ELEARN_IDLE_MINUTES", "30")),
         # Seconds a form's CSRF token stays valid (it is also bound to the session).
+        # The largest request elearn's own LRS accepts (statement batches, attachments).
+        "ELEARN_LRS_MAX_BYTES": int(os.environ.get("ELEARN_LRS_MAX_BYTES", str(10 * 1024 * 1024))),
         "ELEARN_CSRF_TIME_LIMIT": int(os.environ.get("ELEARN_CSRF_TIME_LIMIT", str(7 * 24 * 3600))),
     }
+
+
+def secure_cookies() -> bool:
+    """ELEARN_SECURE_COOKIES: send the session cookie over HTTPS only (set it in production)."""
+    return _env_bool("ELEARN_SECURE_COOKIES", False)
 
 
 def load_or_create_secret_key(instance_path: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from elearn.config import LANGUAGES
+from elearn.core.constants import LANGUAGES
 
 LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 

@@ -4,7 +4,6 @@ can be cached, compared and re-downloaded without surprises."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
@@ -13,50 +12,27 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-from scorm_export import manifests
+from elearn.core.hashing import content_hash
+from scorm_export import formats, manifests
+from scorm_export.formats import FORMATS, ExportError
 
-FORMATS: tuple[str, ...] = ("scorm12", "scorm2004", "cmi5", "xapi", "html")
+__all__ = ["FORMATS", "ExportError", "build_package", "package_filename"]
 RUNTIME_VERSION = "1"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 # Files every package carries, from scorm_export/runtime/ (the tracking adapter is added per format).
 RUNTIME_FILES = ("engine.js", "player.js", "player.css")
-SCHEMA_DIRS = {"scorm12": "scorm12", "scorm2004": "scorm2004-4th"}
-# The tracking adapter(s) of each format, loaded in this order before player.js.
-TRACKERS: dict[str, tuple[str, ...]] = {
-    "scorm12": ("tracking-scorm12.js",),
-    "scorm2004": ("tracking-scorm2004.js",),
-    "cmi5": ("xapi-common.js", "tracking-cmi5.js"),
-    "xapi": ("xapi-common.js", "tracking-xapi.js"),
-    "html": ("tracking-none.js",),
-}
 MEDIA_DIR = "media"
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
-class ExportError(ValueError):
-    """The course cannot be exported as asked (unknown format, language, unsafe asset path…)."""
-
-
 def package_filename(course_id: str, fmt: str, lang: str) -> str:
     """The download name, e.g. "skole-19b-scorm12-nb.zip"."""
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    formats.get(fmt)
     if not _ID.match(course_id or ""):
         raise ExportError(f"{course_id!r} is not a course id")
     if not re.match(r"^[a-z]{2,3}$", lang or ""):
         raise ExportError(f"{lang!r} is not a language code")
     return f"{course_id}-{fmt}-{lang}.zip"
-
-
-def content_hash(compiled: dict[str, Any], assets: Mapping[str, bytes]) -> str:
-    """The platform's course-version hash (elearn.content.compiler.content_hash, repeated here so
-    the builder needs no Flask-importing package): sent in the xAPI course-version extension."""
-    canonical = json.dumps(compiled, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(canonical.encode())
-    for path in sorted(assets):
-        data = assets[path]
-        digest.update(b"\0" + path.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
-    return digest.hexdigest()
 
 
 def safe_asset_path(path: str) -> str:
@@ -79,8 +55,8 @@ def _runtime(name: str) -> bytes:
     return resources.files("scorm_export").joinpath("runtime", name).read_bytes()
 
 
-def _schemas(fmt: str) -> dict[str, bytes]:
-    folder = SCHEMA_DIRS.get(fmt)
+def _schemas(fmt: formats.PackageFormat) -> dict[str, bytes]:
+    folder = fmt.schema_dir
     if folder is None:
         return {}
     root = resources.files("scorm_export").joinpath("schemas", folder)
@@ -93,9 +69,7 @@ def _js_json(value: Any) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def _check(course: dict[str, Any], fmt: str, lang: str, activity_base: str) -> str:
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+def _check(course: dict[str, Any], lang: str, activity_base: str) -> str:
     if not isinstance(course, dict) or "scenarios" not in course or "id" not in course:
         raise ExportError("not a compiled course (expected the validated, compiled form)")
     if lang not in course.get("languages", []):
@@ -109,32 +83,7 @@ def _check(course: dict[str, Any], fmt: str, lang: str, activity_base: str) -> s
     return base
 
 
-SCORM12_CHOICE_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def _check_choices(course: dict[str, Any], fmt: str) -> None:
-    """SCORM 1.2 reports a choice as one character, a-z then 0-9, by its place among the node's
-    choices: a node may have at most 36. SCORM 2004 reports the choice id itself, which must be a
-    short_identifier_type (no spaces; the course validator's ids, [a-z][a-z0-9-]*, are)."""
-    if fmt not in ("scorm12", "scorm2004"):
-        return
-    for scenario in course["scenarios"]:
-        for node in scenario["nodes"].values():
-            choices = node.get("choices") or []
-            if fmt == "scorm12" and len(choices) > len(SCORM12_CHOICE_CHARS):
-                raise ExportError(
-                    f"node {scenario['id']}/{node['id']} has {len(choices)} choices: SCORM 1.2 "
-                    f"can report at most {len(SCORM12_CHOICE_CHARS)} (a-z, 0-9)"
-                )
-            for choice in choices:
-                if not _ID.match(str(choice.get("id", ""))) or len(choice["id"]) > 250:
-                    raise ExportError(
-                        f"choice id {choice.get('id')!r} (node {scenario['id']}/{node['id']}) "
-                        "is not a SCORM identifier"
-                    )
-
-
-def _index_html(course: dict[str, Any], fmt: str, lang: str) -> bytes:
+def _index_html(course: dict[str, Any], fmt: formats.PackageFormat, lang: str) -> bytes:
     template = _runtime("index.html").decode()
     title = manifests.text(course["title"], lang)
     html = (
@@ -142,7 +91,7 @@ def _index_html(course: dict[str, Any], fmt: str, lang: str) -> bytes:
         .replace("{{TITLE}}", manifests.escape(title))
         .replace(
             "{{TRACKERS}}",
-            "\n".join(f'<script src="elearn/{name}"></script>' for name in TRACKERS[fmt]),
+            "\n".join(f'<script src="elearn/{name}"></script>' for name in fmt.trackers),
         )
     )
     return html.encode()
@@ -152,8 +101,9 @@ def package_files(
     course: dict[str, Any], assets: Mapping[str, bytes], fmt: str, lang: str, activity_base: str
 ) -> dict[str, bytes]:
     """Every file of the package by its path in the zip (no manifest yet)."""
-    base = _check(course, fmt, lang, activity_base)
-    _check_choices(course, fmt)
+    package_format = formats.get(fmt)
+    base = _check(course, lang, activity_base)
+    package_format.check(course)
     files: dict[str, bytes] = {}
     for path in sorted(assets):
         files[f"{MEDIA_DIR}/{safe_asset_path(path)}"] = bytes(assets[path])
@@ -172,10 +122,10 @@ def package_files(
         "course": course,
     }
     files["elearn/course.js"] = f"window.ELEARN_PACKAGE = {_js_json(data)};\n".encode()
-    for name in (*RUNTIME_FILES, *TRACKERS[fmt]):
+    for name in (*RUNTIME_FILES, *package_format.trackers):
         files[f"elearn/{name}"] = _runtime(name)
-    files["index.html"] = _index_html(course, fmt, lang)
-    files.update(_schemas(fmt))
+    files["index.html"] = _index_html(course, package_format, lang)
+    files.update(_schemas(package_format))
     return files
 
 
@@ -198,9 +148,10 @@ def build_package(
     """The course as a zip in the given format, `lang` its starting language."""
     files = package_files(course, assets, fmt, lang, activity_base)
     base = activity_base.rstrip("/")
-    digest = content_hash(course, assets)
-    manifest = manifests.manifest(course, fmt, lang, base, sorted(files), digest)
-    if manifest is not None:
-        name, xml = manifest
-        files[name] = xml
+    package_format = formats.get(fmt)
+    if package_format.manifest_name is not None:
+        digest = content_hash(course, assets)
+        files[package_format.manifest_name] = package_format.manifest(
+            course, lang, base, sorted(files), digest
+        )
     return zip_bytes(files)

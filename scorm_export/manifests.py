@@ -176,18 +176,3 @@ def tincan(course: dict[str, Any], lang: str, base: str) -> str:
   </activities>
 </tincan>
 """
-
-
-def manifest(
-    course: dict[str, Any], fmt: str, lang: str, base: str, files: list[str], digest: str
-) -> tuple[str, bytes] | None:
-    """(name, bytes) of the format's manifest; None for the offline HTML bundle."""
-    if fmt == "scorm12":
-        return "imsmanifest.xml", scorm12(course, lang, files, digest).encode()
-    if fmt == "scorm2004":
-        return "imsmanifest.xml", scorm2004(course, lang, files, digest).encode()
-    if fmt == "cmi5":
-        return "cmi5.xml", cmi5(course, lang, base).encode()
-    if fmt == "xapi":
-        return "tincan.xml", tincan(course, lang, base).encode()
-    return None

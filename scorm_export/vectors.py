@@ -28,7 +28,7 @@ DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 def _engine() -> Any:
-    from elearn.player import engine
+    from elearn.core import engine
 
     return engine
 
@@ -86,7 +86,7 @@ def _b36(i: int) -> str:
 
 
 def _visible_conditional(node: dict[str, Any], state: dict[str, Any]) -> list[int]:
-    from elearn.content.conditions import evaluate
+    from elearn.core.conditions import evaluate
 
     return [
         i
@@ -96,7 +96,7 @@ def _visible_conditional(node: dict[str, Any], state: dict[str, Any]) -> list[in
 
 
 def scenario_vectors(course: dict[str, Any], scenario: dict[str, Any]) -> dict[str, Any]:
-    from elearn.player import walk
+    from elearn.core import walk
 
     engine = _engine()
     walks, exhaustive = walk.walk_paths(scenario, limit=SAMPLE, seed=SEED)
@@ -313,7 +313,7 @@ def _longest_walk(
     course: dict[str, Any], scenario: dict[str, Any], per_scenario: list[dict[str, Any]] | None
 ) -> list[str]:
     """The walked (or sampled) path with the longest resume encoding."""
-    from elearn.player import walk
+    from elearn.core import walk
 
     if per_scenario is not None:
         vec = next(v for v in per_scenario if v["id"] == scenario["id"])

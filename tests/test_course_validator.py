@@ -17,9 +17,9 @@ import yaml
 from elearn.content import LoadedCourse, discover_courses, load_course, validate_paths
 from elearn.content import graph as graph_module
 from elearn.content import loader as loader_module
-from elearn.content.compiler import canonical_json, content_hash
 from elearn.content.loader import load_yaml_bytes
-from elearn.player import engine
+from elearn.core import engine
+from elearn.core.hashing import canonical_json, content_hash
 
 FIXTURES = Path(__file__).parent / "fixtures" / "courses"
 VALID = FIXTURES / "valid-minimal"

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 
 from elearn.cli import elearn_cli
 from elearn.content import load_course
-from elearn.player import engine
-from elearn.player.walk import Walk, estimate_minutes, optimal_walk, walk_paths
+from elearn.core import engine
+from elearn.core.walk import Walk, estimate_minutes, optimal_walk, walk_paths
 from tests.conftest import import_course, make_test_app, register
 from tests.test_player import choose, enter, start_course
 

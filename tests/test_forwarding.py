@@ -495,7 +495,7 @@ def bare_app(session_factory: sessionmaker[Session], **config: Any) -> Flask:
     """Just what start_background_forwarder reads: config and the extension's state."""
     app = Flask("forwarding-test")
     app.config.update(config)
-    app.extensions["elearn"] = SimpleNamespace(session_factory=session_factory, extra={})
+    app.extensions["elearn"] = SimpleNamespace(session_factory=session_factory, services={})
     return app
 
 
@@ -520,7 +520,7 @@ def test_background_thread_forwards_statements(session_factory, lrs):
             time.sleep(0.02)
         assert_delivered_once_in_order(lrs, ids)
     finally:
-        app.extensions["elearn"].extra["forwarder_stop"].set()
+        app.extensions["elearn"].services["forwarder_stop"].set()
         thread.join(5)
     assert not thread.is_alive(), "the stop event ends the thread"
     assert unsent(session_factory) == []

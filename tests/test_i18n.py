@@ -28,7 +28,7 @@ def test_every_key_the_templates_and_code_use_exists() -> None:
     assert used, "the scan found no keys at all"
     prefixes = {k for k in used if k.endswith(".")}  # _('audience.' ~ a): one key per value
     assert sorted(used - prefixes - set(TEXTS)) == []
-    from elearn.config import AUDIENCES
+    from elearn.core.constants import AUDIENCES
 
     assert {f"audience.{a}" for a in AUDIENCES} <= set(TEXTS)
     assert {f"outcome.{o}" for o in ("good", "mixed", "poor")} <= set(TEXTS)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from elearn.accounts.models import ROLES, Organisation, User
-from elearn.config import AUDIENCES, LANGUAGES
+from elearn.core.constants import AUDIENCES, LANGUAGES
 from elearn.db import utcnow
-from elearn.player.models import Attempt
-from elearn.tracking.models import StatementKey, StoredStatement
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 10
@@ -118,27 +116,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return None
 
 
-def delete_user_and_data(session: Session, user: User, actor_key: str) -> None:
-    """Removes the account, its attempts, every statement about it and its xAPI documents
-    (GDPR art. 17).
-
-    Statements are found by the learner's pseudonym (wherever it appears: actor, object,
-    instructor, team, group member) and by their attempts' registrations, so none survive even
-    if ELEARN_XAPI_HOMEPAGE has changed since they were recorded.
-    """
-    from elearn.lrs.models import LrsDocument
-    from elearn.tracking import keys as K
-    from elearn.tracking.store import delete_statements
-
-    registrations = list(
-        session.scalars(select(Attempt.registration).where(Attempt.user_id == user.id))
-    )
-    wanted = [K.filter_key(K.RELATED_AGENT, actor_key)]
-    wanted += [K.filter_key(K.REGISTRATION, r) for r in registrations]
-    seqs = select(StatementKey.seq).where(
-        or_(*[(StatementKey.kind == kind) & (StatementKey.key == key) for kind, key in wanted])
-    )
-    delete_statements(session, StoredStatement.seq.in_(seqs))
-    session.execute(delete(LrsDocument).where(LrsDocument.agent_key == actor_key[:255]))
-    session.execute(delete(Attempt).where(Attempt.user_id == user.id))
+def delete_user(session: Session, user: User) -> None:
+    """Delete the account row. Send `signals.user_deleting` first: every room deletes its own
+    rows about the learner (attempts, statements, xAPI documents) in the same transaction."""
     session.delete(user)

@@ -1,4 +1,4 @@
-"""The catalogue and each course's page."""
+"""The catalogue, each course's page, its facilitator notes and its help page."""
 
 from __future__ import annotations
 
@@ -6,63 +6,70 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template
 
-from elearn.content.service import current_course, current_courses
+from elearn.accounts.login import current_learner
+from elearn.content.service import CourseVersions
 from elearn.db import get_session
-from elearn.extension import current_learner
 from elearn.player import service as player
+from elearn.state import elearn_state
+
+bp = Blueprint("catalogue", __name__, template_folder="templates")
 
 
-def register_catalogue_routes(bp: Blueprint) -> None:
-    register_facilitator_routes(bp)
+def _courses() -> CourseVersions:
+    return elearn_state().services["content"]
 
-    @bp.get("/")
-    def catalogue() -> Any:
-        session = get_session()
-        courses = current_courses(session)
-        learner = current_learner()
-        progress = {}
-        mine: list[Any] = []
-        others = courses
-        if learner is not None:
-            for course in courses:
-                attempt = player.latest_attempt(session, learner, course.id)
-                if attempt is not None:
-                    progress[course.id] = attempt
-            mine = [c for c in courses if learner.audience in c.compiled["audiences"]]
-            others = [c for c in courses if c not in mine]
-        return render_template("elearn/catalogue.html", mine=mine, others=others, progress=progress)
 
-    @bp.get("/c/<course_id>")
-    def course_page(course_id: str) -> Any:
-        session = get_session()
-        course = current_course(session, course_id)
-        if course is None:
-            abort(404)
-        learner = current_learner()
-        attempt = player.latest_attempt(session, learner, course_id) if learner else None
-        # An attempt keeps the version it started on: show that version while it runs.
-        shown = course
-        if attempt is not None and attempt.status == "active":
-            from elearn.content.service import version_entry
+@bp.get("/")
+def catalogue() -> Any:
+    session = get_session()
+    courses = _courses().all_current(session)
+    learner = current_learner()
+    progress = {}
+    mine: list[Any] = []
+    others = courses
+    if learner is not None:
+        for course in courses:
+            attempt = player.latest_attempt(session, learner, course.id)
+            if attempt is not None:
+                progress[course.id] = attempt
+        mine = [c for c in courses if learner.audience in c.compiled["audiences"]]
+        others = [c for c in courses if c not in mine]
+    return render_template(
+        "elearn/catalogue/catalogue.html", mine=mine, others=others, progress=progress
+    )
 
-            shown = version_entry(session, attempt.course_version_id)
-        return render_template("elearn/course.html", course=shown, attempt=attempt, current=course)
+
+@bp.get("/c/<course_id>")
+def course_page(course_id: str) -> Any:
+    session = get_session()
+    course = _courses().current(session, course_id)
+    if course is None:
+        abort(404)
+    learner = current_learner()
+    attempt = player.latest_attempt(session, learner, course_id) if learner else None
+    # An attempt keeps the version it started on: show that version while it runs.
+    shown = course
+    if attempt is not None and attempt.status == "active":
+        shown = _courses().version(session, attempt.course_version_id)
+    return render_template(
+        "elearn/catalogue/course.html", course=shown, attempt=attempt, current=course
+    )
 
 
 def _course_page(template: str, course_id: str) -> Any:
-    course = current_course(get_session(), course_id)
+    course = _courses().current(get_session(), course_id)
     if course is None:
         abort(404)
     return render_template(template, course=course)
 
 
-def register_facilitator_routes(bp: Blueprint) -> None:
-    @bp.get("/c/<course_id>/facilitator")
-    def facilitator(course_id: str) -> Any:
-        """Notes for a leader who runs the course with a group (measure 19b asks for this)."""
-        return _course_page("elearn/facilitator.html", course_id)
+@bp.get("/c/<course_id>/facilitator")
+def facilitator(course_id: str) -> Any:
+    """Notes for a leader who runs the course with a group (measure 19b asks for this)."""
+    return _course_page("elearn/catalogue/facilitator.html", course_id)
 
-    @bp.get("/c/<course_id>/help")
-    def course_help(course_id: str) -> Any:
-        """The course's "where to get help" page: reachable without logging in."""
-        return _course_page("elearn/help.html", course_id)
+
+@bp.get("/c/<course_id>/help")
+def course_help(course_id: str) -> Any:
+    """The course's "where to get help" page: reachable without logging in."""
+    return _course_page("elearn/catalogue/help.html", course_id)

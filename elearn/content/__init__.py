@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from elearn.content.compiler import compile_course, compile_scenario, content_hash
+from elearn.content.compiler import compile_course, compile_scenario
 from elearn.content.graph import Structure, check_structure, explore, remaining
 from elearn.content.loader import Document, display_path, load_yaml_file
 from elearn.content.problems import Problem
 from elearn.content.schema import course_languages, validate_course, validate_scenario
+from elearn.core.hashing import content_hash
 
 __all__ = ["LoadedCourse", "Problem", "discover_courses", "load_course", "validate_paths"]
 
@@ -205,7 +206,7 @@ def _scores(
 
 def _duration(course_doc: Document, compiled: dict[str, Any]) -> list[Problem]:
     """W003 when `estimated_minutes` is far from what the text takes to read and decide."""
-    from elearn.player.walk import estimate_minutes
+    from elearn.core.walk import estimate_minutes
 
     estimate = estimate_minutes(compiled)
     declared = compiled["estimated_minutes"]

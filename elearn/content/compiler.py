@@ -10,12 +10,10 @@ them while other, non-structural problems are still being reported).
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 from typing import Any
 
-from elearn.content.conditions import Ast
 from elearn.content.loader import YPath
+from elearn.core.conditions import Ast
 
 
 def _copy(value: Any) -> Any:
@@ -102,9 +100,7 @@ def compile_scenario(data: dict[str, Any], asts: dict[YPath, Ast]) -> dict[str, 
         "summary": _copy(data.get("summary")),
         "start": data["start"],
         "facilitator": _facilitator(data.get("facilitator")),
-        "cast": [
-            {"name": c["name"], "about": _copy(c["about"])} for c in data.get("cast") or []
-        ],
+        "cast": [{"name": c["name"], "about": _copy(c["about"])} for c in data.get("cast") or []],
         "variables": _variables(data.get("variables")),
         "nodes": nodes,
         "node_order": list(nodes),
@@ -155,18 +151,3 @@ def compile_course(data: dict[str, Any], scenarios: list[dict[str, Any]]) -> dic
         "scenarios": scenarios,
         "max_score": sum(s["max_score"] for s in scenarios),
     }
-
-
-def canonical_json(value: Any) -> bytes:
-    """The one byte form of a compiled course that its hash is taken over."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def content_hash(compiled: dict[str, Any], assets: dict[str, bytes]) -> str:
-    """sha256 over the canonical JSON, then each asset (sorted by path) as
-    NUL, path (UTF-8), NUL, 8-byte big-endian length, bytes; the framing keeps it unambiguous."""
-    digest = hashlib.sha256(canonical_json(compiled))
-    for path in sorted(assets):
-        data = assets[path]
-        digest.update(b"\0" + path.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
-    return digest.hexdigest()

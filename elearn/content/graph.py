@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from elearn.content.conditions import Ast, ConditionError, parse, variables
 from elearn.content.loader import Document, YPath
 from elearn.content.problems import Problem
 from elearn.content.schema import describe
+from elearn.core.conditions import Ast, ConditionError, parse, variables
 
 MAX_STATES = 200_000
 
@@ -564,7 +564,7 @@ def explore(
     Reports E035 (every choice hidden), E033 (no ending reachable from a state), E037 (a loop
     that changes the score), E060 (too many states); otherwise computes max/min score.
     """
-    from elearn.player import engine  # imported here: the engine itself imports elearn.content
+    from elearn.core import engine  # imported here: the engine itself imports elearn.content
 
     static_dead = static_dead or set()
     max_states = MAX_STATES if max_states is None else max_states

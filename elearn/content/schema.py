@@ -18,9 +18,9 @@ from urllib.parse import urlparse
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from elearn.config import AUDIENCES, LANGUAGES
 from elearn.content.loader import Document, YPath, path_str
 from elearn.content.problems import Problem
+from elearn.core.constants import AUDIENCES, LANGUAGES
 
 ID_RE = re.compile(r"[a-z][a-z0-9-]*\Z")
 VAR_RE = re.compile(r"[a-z_][a-z0-9_]*\Z")

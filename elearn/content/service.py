@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from elearn.cache import LruCache
 from elearn.content import LoadedCourse, discover_courses, load_course
 from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.content.problems import Problem
@@ -107,41 +108,38 @@ class CourseEntry:
         return self.compiled["id"]
 
 
-_VERSION_CACHE: dict[tuple[int, int, str], CourseEntry] = {}
+class CourseVersions:
+    """Reads course versions, caching their compiled form. Versions are immutable, and the key
+    includes the hash, so the cache stays right even if ids are ever reused. One per app."""
 
+    def __init__(self, cache_size: int = 512):
+        self._cache: LruCache[CourseEntry] = LruCache(cache_size)
 
-def version_entry(session: Session, version_id: int) -> CourseEntry:
-    """A course version. The compiled form is cached by (engine, id, hash): versions are
-    immutable, and checking the hash keeps the cache right if ids are ever reused."""
-    content_hash = session.scalar(
-        select(CourseVersion.content_hash).where(CourseVersion.id == version_id)
-    )
-    if content_hash is None:
-        raise LookupError(version_id)
-    key = (id(session.get_bind()), version_id, content_hash)
-    entry = _VERSION_CACHE.get(key)
-    if entry is None:
-        version = session.get(CourseVersion, version_id)
-        assert version is not None
-        entry = CourseEntry(version.id, version.content_hash, version.compiled)
-        if len(_VERSION_CACHE) > 512:
-            _VERSION_CACHE.clear()
-        _VERSION_CACHE[key] = entry
-    return entry
+    def version(self, session: Session, version_id: int) -> CourseEntry:
+        content_hash = session.scalar(
+            select(CourseVersion.content_hash).where(CourseVersion.id == version_id)
+        )
+        if content_hash is None:
+            raise LookupError(version_id)
 
+        def load() -> CourseEntry:
+            version = session.get(CourseVersion, version_id)
+            assert version is not None
+            return CourseEntry(version.id, version.content_hash, version.compiled)
 
-def current_courses(session: Session) -> list[CourseEntry]:
-    rows = session.execute(
-        select(Course.current_version_id)
-        .where(Course.current_version_id.is_not(None))
-        .order_by(Course.id)
-    ).scalars()
-    return [version_entry(session, vid) for vid in rows]
+        return self._cache.get_or_make((version_id, content_hash), load)
 
+    def current(self, session: Session, course_id: str) -> CourseEntry | None:
+        vid = session.scalar(select(Course.current_version_id).where(Course.id == course_id))
+        return self.version(session, vid) if vid is not None else None
 
-def current_course(session: Session, course_id: str) -> CourseEntry | None:
-    vid = session.scalar(select(Course.current_version_id).where(Course.id == course_id))
-    return version_entry(session, vid) if vid is not None else None
+    def all_current(self, session: Session) -> list[CourseEntry]:
+        rows = session.execute(
+            select(Course.current_version_id)
+            .where(Course.current_version_id.is_not(None))
+            .order_by(Course.id)
+        ).scalars()
+        return [self.version(session, vid) for vid in rows]
 
 
 def asset(session: Session, version_id: int, path: str) -> CourseAsset | None:

@@ -4,50 +4,58 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+from flask.blueprints import BlueprintSetupState
 
-from elearn.accounts.roles import AdminSection, add_admin_section, require_role
-from elearn.content.service import current_course, current_courses
+from elearn.accounts.login import require_role
 from elearn.db import get_session
-from elearn.export import service
-from scorm_export import FORMATS  # SCORM 1.2 first: every LMS takes it
+from elearn.export.service import Packages
+from elearn.state import AdminSection, elearn_state
+from scorm_export import FORMATS, ExportError
+
+bp = Blueprint("export", __name__, template_folder="templates")
 
 
-def register_export_routes(bp: Blueprint) -> None:
-    add_admin_section(AdminSection("elearn.admin_exports", "export_title", ("org_admin",)))
+@bp.record_once
+def _setup(setup: BlueprintSetupState) -> None:
+    elearn_state(setup.app).add_admin_section(
+        AdminSection("elearn.export.admin_exports", "export_title", ("org_admin",))
+    )
 
-    @bp.get("/admin/exports")
-    @require_role("org_admin")
-    def admin_exports() -> Any:
-        return render_template(
-            "elearn/admin/exports.html", courses=current_courses(get_session()), formats=FORMATS
-        )
 
-    @bp.get("/admin/exports/<course_id>.zip")
-    @require_role("org_admin")
-    def admin_export_download(course_id: str) -> Any:
-        from scorm_export import ExportError
+def _packages() -> Packages:
+    return elearn_state().services["export"]
 
-        session = get_session()
-        course = current_course(session, course_id)
-        if course is None:
-            abort(404)
-        fmt = request.args.get("format", "scorm12")
-        lang = request.args.get("lang", course.compiled["languages"][0])
-        if fmt not in FORMATS or lang not in course.compiled["languages"]:
-            abort(400)
-        try:
-            package = service.build(
-                session, course, fmt, lang, current_app.config["ELEARN_XAPI_BASE_IRI"]
-            )
-        except ExportError:
-            abort(400)
-        return Response(
-            package.data,
-            mimetype="application/zip",
-            headers={
-                "Content-Disposition": f'attachment; filename="{package.filename}"',
-                "Content-Length": str(len(package.data)),
-                "Cache-Control": "private, max-age=0",
-            },
-        )
+
+@bp.get("/admin/exports")
+@require_role("org_admin")
+def admin_exports() -> Any:
+    courses = _packages().exportable(get_session(), None)
+    return render_template("elearn/export/exports.html", courses=courses, formats=FORMATS)
+
+
+@bp.get("/admin/exports/<course_id>.zip")
+@require_role("org_admin")
+def admin_export_download(course_id: str) -> Any:
+    session = get_session()
+    found = _packages().exportable(session, course_id)
+    if not found:
+        abort(404)
+    course = found[0]
+    fmt = request.args.get("format", "scorm12")
+    lang = request.args.get("lang", course.compiled["languages"][0])
+    if fmt not in FORMATS or lang not in course.compiled["languages"]:
+        abort(400)
+    try:
+        package = _packages().build(session, course, fmt, lang)
+    except ExportError:
+        abort(400)
+    return Response(
+        package.data,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{package.filename}"',
+            "Content-Length": str(len(package.data)),
+            "Cache-Control": "private, max-age=0",
+        },
+    )

@@ -10,17 +10,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn.accounts.models import User
-from elearn.content.service import CourseEntry
+from elearn.content.service import CourseEntry, CourseVersions
+from elearn.core import engine, rules
 from elearn.db import utcnow
-from elearn.player import engine
 from elearn.player.models import ABANDONED, ACTIVE, COMPLETED, Attempt
+from elearn.tracking.deletion import delete_about
 from elearn.tracking.statements import (
     StatementBuilder,
     choice_result,
@@ -32,6 +32,15 @@ from elearn.tracking.store import add_statements
 
 class StaleStep(Exception):
     """The page the learner acted on is out of date; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class PlayerSettings:
+    """What the player needs from the app's configuration, given once (no Flask globals here)."""
+
+    statements: StatementBuilder
+    forward: bool  # write an outbox row per statement for the external LRS
+    idle: dt.timedelta  # after this long away, a return counts as suspended + resumed
 
 
 @dataclass
@@ -64,18 +73,19 @@ class Tracker:
     def course_event(self, verb: str, **kwargs: Any) -> None:
         self.emit(verb, self.builder.course_activity(self.course.compiled), **kwargs)
 
-    def flush(self, session: Session) -> None:
-        add_statements(
-            session,
-            self.pending,
-            authority=self.builder.authority(),
-            forward=bool(current_app.config.get("ELEARN_LRS_ENDPOINT")),
+    def node_event(self, verb: str, scenario: dict[str, Any], node_id: str, **kwargs: Any) -> None:
+        c = self.course.compiled
+        self.emit(
+            verb,
+            self.builder.node_activity(c, scenario, scenario["nodes"][node_id]),
+            parent=self.builder.scenario_activity(c, scenario),
+            grouping=self.builder.course_activity(c),
+            **kwargs,
         )
+
+    def flush(self, session: Session, forward: bool) -> None:
+        add_statements(session, self.pending, authority=self.builder.authority(), forward=forward)
         self.pending = []
-
-
-def _builder() -> StatementBuilder:
-    return current_app.extensions["elearn"].statements
 
 
 def scenario_by_id(course: CourseEntry, scenario_id: str) -> dict[str, Any] | None:
@@ -116,228 +126,195 @@ def _save(session: Session, attempt: Attempt, expected_step: int, **values: Any)
         set_committed_value(attempt, key, value)
 
 
-def start_or_resume(session: Session, user: User, course: CourseEntry, language: str) -> Attempt:
-    """The learner's active attempt, resumed if it was paused or idle; else a new one."""
-    attempt = active_attempt(session, user, course.id)
-    if attempt is not None:
-        return resume(session, user, attempt, language)
-    attempt = Attempt(
-        user_id=user.id,
-        course_id=course.id,
-        course_version_id=course.version_id,
-        state={"scenarios": {}, "current": None},
-    )
-    session.add(attempt)
-    try:
-        session.flush()
-    except IntegrityError:  # a double submit created it a moment ago
-        session.rollback()
-        existing = active_attempt(session, user, course.id)
-        assert existing is not None
-        return existing
-    tracker = Tracker(_builder(), user, attempt, course, language)
-    tracker.course_event("launched")
-    tracker.course_event("initialized")
-    tracker.flush(session)
-    session.commit()
-    return attempt
+def course_points(state: dict[str, Any]) -> int:
+    return rules.course_points(state["scenarios"])
 
 
-def _note_return(tracker: Tracker, attempt: Attempt) -> bool:
-    """Emit suspended/resumed when the learner comes back after a pause or a long idle."""
-    idle = dt.timedelta(minutes=current_app.config["ELEARN_IDLE_MINUTES"])
-    if not attempt.suspended and utcnow() - attempt.updated_at < idle:
-        return False
-    if not attempt.suspended:  # left without saying so: suspended when last seen
-        tracker.course_event("suspended", timestamp=attempt.updated_at.replace(tzinfo=dt.UTC))
-    tracker.course_event("resumed")
-    return True
+class Player:
+    """Every change to an attempt and the statements it causes, in one transaction. One per
+    app; each operation gets the request's session and the learner's language."""
 
+    def __init__(self, settings: PlayerSettings, courses: CourseVersions):
+        self.settings = settings
+        self.courses = courses
 
-def resume(session: Session, user: User, attempt: Attempt, language: str) -> Attempt:
-    tracker = Tracker(_builder(), user, attempt, _version(session, attempt), language)
-    if not _note_return(tracker, attempt):
-        return attempt
-    try:
-        _save(session, attempt, attempt.step, suspended=False)
-    except StaleStep:
-        return active_attempt(session, user, attempt.course_id) or attempt
-    tracker.flush(session)
-    session.commit()
-    return attempt
+    def _tracker(self, user: User, attempt: Attempt, course: CourseEntry, language: str) -> Tracker:
+        return Tracker(self.settings.statements, user, attempt, course, language)
 
+    def _commit(self, session: Session, tracker: Tracker) -> None:
+        tracker.flush(session, self.settings.forward)
+        session.commit()
 
-def suspend(
-    session: Session, user: User, attempt: Attempt, expected_step: int, language: str
-) -> None:
-    tracker = Tracker(_builder(), user, attempt, _version(session, attempt), language)
-    tracker.course_event("suspended")
-    _save(session, attempt, expected_step, suspended=True)
-    tracker.flush(session)
-    session.commit()
+    def version_of(self, session: Session, attempt: Attempt) -> CourseEntry:
+        return self.courses.version(session, attempt.course_version_id)
 
-
-def enter_scenario(
-    session: Session,
-    user: User,
-    attempt: Attempt,
-    course: CourseEntry,
-    scenario: dict[str, Any],
-    expected_step: int,
-    language: str,
-) -> None:
-    """Start a scenario (or make it the current one again); shown nodes are 'experienced'."""
-    state = dict(attempt.state)
-    scenarios = dict(state["scenarios"])
-    tracker = Tracker(_builder(), user, attempt, course, language)
-    _note_return(tracker, attempt)
-    if scenario["id"] not in scenarios:
-        scenarios[scenario["id"]] = engine.initial_state(scenario)
-        node = scenario["nodes"][scenario["start"]]
-        tracker.emit(
-            "experienced",
-            _builder().node_activity(course.compiled, scenario, node),
-            parent=_builder().scenario_activity(course.compiled, scenario),
-            grouping=_builder().course_activity(course.compiled),
+    def start_or_resume(
+        self, session: Session, user: User, course: CourseEntry, language: str
+    ) -> Attempt:
+        """The learner's active attempt, resumed if it was paused or idle; else a new one."""
+        attempt = active_attempt(session, user, course.id)
+        if attempt is not None:
+            return self.resume(session, user, attempt, language)
+        attempt = Attempt(
+            user_id=user.id,
+            course_id=course.id,
+            course_version_id=course.version_id,
+            state={"scenarios": {}, "current": None},
         )
-    elif state.get("current") == scenario["id"] and not tracker.pending:
-        return
-    state["scenarios"] = scenarios
-    state["current"] = scenario["id"]
-    _save(session, attempt, expected_step, state=state, suspended=False)
-    tracker.flush(session)
-    session.commit()
+        session.add(attempt)
+        try:
+            session.flush()
+        except IntegrityError:  # a double submit created it a moment ago
+            session.rollback()
+            existing = active_attempt(session, user, course.id)
+            assert existing is not None
+            return existing
+        tracker = self._tracker(user, attempt, course, language)
+        tracker.course_event("launched")
+        tracker.course_event("initialized")
+        self._commit(session, tracker)
+        return attempt
 
+    def _note_return(self, tracker: Tracker, attempt: Attempt) -> bool:
+        """Emit suspended/resumed when the learner comes back after a pause or a long idle."""
+        if not attempt.suspended and utcnow() - attempt.updated_at < self.settings.idle:
+            return False
+        if not attempt.suspended:  # left without saying so: suspended when last seen
+            tracker.course_event("suspended", timestamp=attempt.updated_at.replace(tzinfo=dt.UTC))
+        tracker.course_event("resumed")
+        return True
 
-def course_progress(course: CourseEntry, state: dict[str, Any]) -> int:
-    """Percent of the course done, for xAPI `progressed` and the progress bar."""
-    total = 0.0
-    for scenario in course.compiled["scenarios"]:
-        s_state = state["scenarios"].get(scenario["id"])
+    def resume(self, session: Session, user: User, attempt: Attempt, language: str) -> Attempt:
+        tracker = self._tracker(user, attempt, self.version_of(session, attempt), language)
+        if not self._note_return(tracker, attempt):
+            return attempt
+        try:
+            _save(session, attempt, attempt.step, suspended=False)
+        except StaleStep:
+            return active_attempt(session, user, attempt.course_id) or attempt
+        self._commit(session, tracker)
+        return attempt
+
+    def suspend(
+        self, session: Session, user: User, attempt: Attempt, expected_step: int, language: str
+    ) -> None:
+        tracker = self._tracker(user, attempt, self.version_of(session, attempt), language)
+        tracker.course_event("suspended")
+        _save(session, attempt, expected_step, suspended=True)
+        self._commit(session, tracker)
+
+    def enter_scenario(
+        self,
+        session: Session,
+        user: User,
+        attempt: Attempt,
+        course: CourseEntry,
+        scenario: dict[str, Any],
+        expected_step: int,
+        language: str,
+    ) -> None:
+        """Start a scenario (or make it the current one again); shown nodes are 'experienced'."""
+        state = dict(attempt.state)
+        scenarios = dict(state["scenarios"])
+        tracker = self._tracker(user, attempt, course, language)
+        self._note_return(tracker, attempt)
+        if scenario["id"] not in scenarios:
+            scenarios[scenario["id"]] = engine.initial_state(scenario)
+            tracker.node_event("experienced", scenario, scenario["start"])
+        elif state.get("current") == scenario["id"] and not tracker.pending:
+            return
+        state["scenarios"] = scenarios
+        state["current"] = scenario["id"]
+        _save(session, attempt, expected_step, state=state, suspended=False)
+        self._commit(session, tracker)
+
+    def choose(
+        self,
+        session: Session,
+        user: User,
+        attempt: Attempt,
+        course: CourseEntry,
+        scenario: dict[str, Any],
+        choice_id: str,
+        expected_step: int,
+        language: str,
+    ) -> engine.Step:
+        """Apply a choice; raises StaleStep or engine.InvalidChoice without changing anything."""
+        if expected_step != attempt.step:
+            raise StaleStep()
+        s_state = attempt.state["scenarios"].get(scenario["id"])
         if s_state is None:
-            continue
-        done, estimate = engine.progress(scenario, s_state)
-        total += 1.0 if s_state["ended"] else done / estimate
-    return round(100 * total / max(1, len(course.compiled["scenarios"])))
+            raise engine.InvalidChoice("the scenario has not been started")
+        step = engine.choose(scenario, s_state, choice_id)
+        tracker = self._tracker(user, attempt, course, language)
+        self._note_return(tracker, attempt)
+        tracker.node_event("answered", scenario, step.from_node, result=choice_result(step.choice))
+        tracker.node_event("experienced", scenario, step.to_node)
+        states = {**attempt.state["scenarios"], scenario["id"]: step.state}
+        state = {"scenarios": states, "current": scenario["id"]}
+        percent = rules.course_progress(course.compiled, states)
+        tracker.course_event("progressed", result=progress_result(percent))
+        values: dict[str, Any] = {"state": state, "suspended": False}
+        if step.state["ended"]:
+            self._scenario_completed(tracker, scenario, step.state)
+        if rules.all_ended(course.compiled, states):
+            values.update(self._course_completed(tracker, attempt, course, states))
+        _save(session, attempt, expected_step, **values)
+        self._commit(session, tracker)
+        return step
 
-
-def course_points(course: CourseEntry, state: dict[str, Any]) -> int:
-    return sum(s["points"] for s in state["scenarios"].values())
-
-
-def all_ended(course: CourseEntry, state: dict[str, Any]) -> bool:
-    return all(
-        state["scenarios"].get(s["id"], {}).get("ended", False)
-        for s in course.compiled["scenarios"]
-    )
-
-
-def choose(
-    session: Session,
-    user: User,
-    attempt: Attempt,
-    course: CourseEntry,
-    scenario: dict[str, Any],
-    choice_id: str,
-    expected_step: int,
-    language: str,
-) -> engine.Step:
-    """Apply a choice; raises StaleStep or engine.InvalidChoice without changing anything."""
-    if expected_step != attempt.step:
-        raise StaleStep()
-    s_state = attempt.state["scenarios"].get(scenario["id"])
-    if s_state is None:
-        raise engine.InvalidChoice("the scenario has not been started")
-    step = engine.choose(scenario, s_state, choice_id)
-    b = _builder()
-    c = course.compiled
-    course_act = b.course_activity(c)
-    scenario_act = b.scenario_activity(c, scenario)
-    tracker = Tracker(b, user, attempt, course, language)
-    _note_return(tracker, attempt)
-    tracker.emit(
-        "answered",
-        b.node_activity(c, scenario, scenario["nodes"][step.from_node]),
-        parent=scenario_act,
-        grouping=course_act,
-        result=choice_result(step.choice),
-    )
-    tracker.emit(
-        "experienced",
-        b.node_activity(c, scenario, scenario["nodes"][step.to_node]),
-        parent=scenario_act,
-        grouping=course_act,
-    )
-    state = {
-        "scenarios": {**attempt.state["scenarios"], scenario["id"]: step.state},
-        "current": scenario["id"],
-    }
-    tracker.course_event("progressed", result=progress_result(course_progress(course, state)))
-    values: dict[str, Any] = {"state": state, "suspended": False}
-    if step.state["ended"]:
-        points = step.state["points"]
+    def _scenario_completed(
+        self, tracker: Tracker, scenario: dict[str, Any], state: engine.State
+    ) -> None:
+        b, c = self.settings.statements, tracker.course.compiled
+        r = rules.scenario_result(scenario, state)
         tracker.emit(
             "completed",
-            scenario_act,
-            parent=course_act,
-            result=score_result(
-                points,
-                scenario["min_score"],
-                scenario["max_score"],
-                engine.scaled_score(points, scenario["max_score"]),
-                completion=True,
-            ),
+            b.scenario_activity(c, scenario),
+            parent=b.course_activity(c),
+            result=score_result(r.points, r.min, r.max, r.scaled, completion=True),
         )
-    if all_ended(course, state):
-        points = course_points(course, state)
-        max_score = c["max_score"]
-        min_score = sum(s["min_score"] for s in c["scenarios"])
-        scaled = engine.scaled_score(points, max_score)
-        passed = scaled >= c["mastery_score"]
+
+    def _course_completed(
+        self, tracker: Tracker, attempt: Attempt, course: CourseEntry, states: rules.States
+    ) -> dict[str, Any]:
+        """completed, passed or failed, terminated; the attempt's closing values."""
+        r = rules.course_result(course.compiled, states)
         seconds = (utcnow() - attempt.started_at).total_seconds()
         tracker.course_event(
             "completed",
-            result=score_result(
-                points, min_score, max_score, scaled, completion=True, seconds=seconds
-            ),
+            result=score_result(r.points, r.min, r.max, r.scaled, completion=True, seconds=seconds),
         )
         tracker.course_event(
-            "passed" if passed else "failed",
+            "passed" if r.passed else "failed",
             result=score_result(
-                points, min_score, max_score, scaled, success=passed, seconds=seconds
+                r.points, r.min, r.max, r.scaled, success=r.passed, seconds=seconds
             ),
         )
         tracker.course_event("terminated")
-        values.update(status=COMPLETED, passed=passed, score_scaled=scaled, completed_at=utcnow())
-    _save(session, attempt, expected_step, **values)
-    tracker.flush(session)
-    session.commit()
-    return step
+        return {
+            "status": COMPLETED,
+            "passed": r.passed,
+            "score_scaled": r.scaled,
+            "completed_at": utcnow(),
+        }
 
-
-def restart(
-    session: Session,
-    user: User,
-    attempt: Attempt,
-    course: CourseEntry,
-    expected_step: int,
-    language: str,
-) -> Attempt:
-    """Close the current attempt (terminated) and begin a new one on the current course version."""
-    if attempt.status == ACTIVE:
-        old_course = _version(session, attempt)
-        tracker = Tracker(_builder(), user, attempt, old_course, language)
-        tracker.course_event("terminated")
-        _save(session, attempt, expected_step, status=ABANDONED)
-        tracker.flush(session)
-        session.commit()
-    return start_or_resume(session, user, course, language)
-
-
-def _version(session: Session, attempt: Attempt) -> CourseEntry:
-    from elearn.content.service import version_entry
-
-    return version_entry(session, attempt.course_version_id)
+    def restart(
+        self,
+        session: Session,
+        user: User,
+        attempt: Attempt,
+        course: CourseEntry,
+        expected_step: int,
+        language: str,
+    ) -> Attempt:
+        """Close the current attempt (terminated), begin a new one on the current version."""
+        if attempt.status == ACTIVE:
+            tracker = self._tracker(user, attempt, self.version_of(session, attempt), language)
+            tracker.course_event("terminated")
+            _save(session, attempt, expected_step, status=ABANDONED)
+            self._commit(session, tracker)
+        return self.start_or_resume(session, user, course, language)
 
 
 def _choice(node: dict[str, Any], choice_id: str) -> dict[str, Any]:
@@ -348,7 +325,8 @@ def play_page(
     course: CourseEntry, attempt: Attempt, scenario: dict[str, Any]
 ) -> dict[str, Any] | None:
     """Everything the player page shows for a scenario; None if it has not been started."""
-    state = attempt.state["scenarios"].get(scenario["id"])
+    states = attempt.state["scenarios"]
+    state = states.get(scenario["id"])
     if state is None:
         return None
     node = engine.current_node(scenario, state)
@@ -357,17 +335,6 @@ def play_page(
         for nid, cid in state["path"]
     ]
     done, estimate = engine.progress(scenario, state)
-    scenarios = course.compiled["scenarios"]
-    here = next(i for i, s in enumerate(scenarios) if s["id"] == scenario["id"])
-    # The next unfinished scenario after this one, wrapping round to earlier ones.
-    next_scenario = next(
-        (
-            s
-            for s in scenarios[here + 1 :] + scenarios[:here]
-            if not attempt.state["scenarios"].get(s["id"], {}).get("ended")
-        ),
-        None,
-    )
     return {
         "state": state,
         "node": node,
@@ -377,7 +344,17 @@ def play_page(
         "history": history,
         "done": done,
         "estimate": estimate,
-        "course_percent": course_progress(course, attempt.state),
-        "next_scenario": next_scenario,
-        "all_ended": all_ended(course, attempt.state),
+        "course_percent": rules.course_progress(course.compiled, states),
+        "next_scenario": rules.next_scenario(course.compiled, states, scenario["id"]),
+        "all_ended": rules.all_ended(course.compiled, states),
     }
+
+
+def on_user_deleting(sender: Any, session: Session, user: User, **_: Any) -> None:
+    """Receiver of `signals.user_deleting`: the learner's attempts, and every statement of their
+    registrations (whoever sent it)."""
+    registrations = list(
+        session.scalars(select(Attempt.registration).where(Attempt.user_id == user.id))
+    )
+    delete_about(session, registrations=registrations)
+    session.execute(delete(Attempt).where(Attempt.user_id == user.id))

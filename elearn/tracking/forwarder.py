@@ -499,7 +499,7 @@ def start_background_forwarder(app: Flask) -> threading.Thread | None:
     """A daemon thread forwarding from the web process, when ELEARN_LRS_FORWARD_THREAD is on.
 
     Every worker process may start one: the lease makes them take turns. The thread's stop
-    event is kept in `app.extensions["elearn"].extra["forwarder_stop"]`.
+    event is kept in `app.extensions["elearn"].services["forwarder_stop"]`.
     """
     if not app.config.get("ELEARN_LRS_FORWARD_THREAD"):
         return None
@@ -513,9 +513,7 @@ def start_background_forwarder(app: Flask) -> threading.Thread | None:
         batch_size=int(app.config.get("ELEARN_LRS_BATCH_SIZE") or 50),
     )
     stop = threading.Event()
-    extra = getattr(state, "extra", None)
-    if isinstance(extra, dict):
-        extra["forwarder_stop"] = stop
+    state.services["forwarder_stop"] = stop
     thread = threading.Thread(
         target=forwarder.run_forever, args=(stop,), name="elearn-lrs-forwarder", daemon=True
     )

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from elearn.content import LoadedCourse
-from elearn.player import engine, walk
+from elearn.core import engine, walk
 from scorm_export import vectors
 from tests.export.harness import prepare, serve
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from elearn.content import discover_courses, load_course
-from elearn.player import engine
+from elearn.core import engine
 from scorm_export import vectors
 from tests.export.conftest import ROOT
 

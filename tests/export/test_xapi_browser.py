@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import pytest
 
 from elearn.content import LoadedCourse
-from elearn.player import engine
+from elearn.core import engine
 from tests.export.conftest import BASE, extract
 from tests.export.mini_lrs import Store, mini_lrs
 from tests.export.test_scorm_browser import (

@@ -34,7 +34,7 @@ def _learner(app: Flask, email: str, org: str | None = None) -> tuple[object, di
     from elearn.accounts.models import User
 
     user = session.scalar(select(User).where(User.email == email))
-    actor = app.extensions["elearn"].statements.actor(user.xapi_id).as_version("1.0.3")
+    actor = app.extensions["elearn"].services["tracking"].actor(user.xapi_id).as_version("1.0.3")
     session.close()
     app.config["TESTING"] = False
     return web, actor

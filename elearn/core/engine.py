@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from elearn.content.conditions import evaluate
+from elearn.core.conditions import evaluate
 
 Scenario = dict[str, Any]
 State = dict[str, Any]

@@ -1,0 +1,94 @@
+"""Who is signed in, and the decorators every room's routes use to require a learner or a role.
+
+elearn uses the host's flask-login when it has one (chaining the user loader), else its own;
+elearn's user ids carry a prefix, so a host user and an elearn learner are never confused.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, flash, g, redirect, request, url_for
+from flask_login import LoginManager, current_user
+
+from elearn.accounts.models import USER_ID_PREFIX, User
+from elearn.db import get_session
+from elearn.i18n import translate
+
+LOGIN_ENDPOINT = "elearn.accounts.login"
+
+
+def current_learner() -> User | None:
+    """The signed-in elearn learner, or None (also when a host app's own user is signed in)."""
+    user = current_user._get_current_object() if current_user else None
+    return user if isinstance(user, User) else None
+
+
+def install_login(app: Flask) -> None:
+    manager: LoginManager | None = getattr(app, "login_manager", None)
+    if manager is None:
+        manager = LoginManager()
+        manager.init_app(app)
+        manager.login_view = LOGIN_ENDPOINT
+        host_loader = None
+    else:
+        host_loader = manager._user_callback
+
+    def load_user(user_id: str) -> Any:
+        if user_id.startswith(USER_ID_PREFIX):
+            raw = user_id.removeprefix(USER_ID_PREFIX)
+            if not raw.isdigit():
+                return None
+            return get_session().get(User, int(raw))
+        return host_loader(user_id) if host_loader else None
+
+    manager.user_loader(load_user)
+
+
+def _to_login() -> Any:
+    flash(translate("login_required", g.elearn_lang), "info")
+    return redirect(url_for(LOGIN_ENDPOINT, next=request.full_path))
+
+
+def learner_required(view: Any) -> Any:
+    """Like flask-login's login_required, but only an elearn learner will do."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_learner() is None:
+            return _to_login()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def require_role(*roles: str) -> Any:
+    """Not logged in → the login page; logged in without the role → 403 (checked per request)."""
+
+    def decorator(view: Any) -> Any:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = current_learner()
+            if user is None:
+                return _to_login()
+            if not user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths: no open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 for c in target):  # browsers read "/\\x" as "//x"
+        return None
+    return target
