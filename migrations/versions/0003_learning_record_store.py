@@ -138,6 +138,7 @@ def upgrade() -> None:
 
 def _backfill_keys() -> None:
     """Statements stored before this revision get their keys, so the LRS finds them too."""
+    # Here, not at the top: only this data step needs app code, and only when it runs.
     from elearn.tracking.keys import statement_keys
 
     conn = op.get_bind()
