@@ -74,6 +74,8 @@ class FakeLrs:
         self.stored_ids: list[str] = []  # the order in which ids were first stored
         self.requests: list[RequestRecord] = []
         self.held = threading.Event()  # set while a request waits in hold_next
+        self.stall_done = threading.Event()  # set when a stalled request has been answered
+        self._unstall = threading.Event()
         self._release = threading.Event()
         self._closing = threading.Event()
         self._lock = threading.Lock()
@@ -96,7 +98,8 @@ class FakeLrs:
         return self
 
     def stop(self) -> None:
-        self._closing.set()  # wakes stalled and held handlers
+        self._closing.set()  # wakes held handlers
+        self._unstall.set()  # and stalled ones
         self._release.set()
         if self._server is not None:
             self._server.shutdown()
@@ -133,8 +136,12 @@ class FakeLrs:
     def drop_next(self, n: int = 1) -> None:
         self._add(n, _Action("drop"))
 
-    def stall_next(self, n: int = 1, seconds: float = 1.0) -> None:
+    def stall_next(self, n: int = 1, seconds: float = 30.0) -> None:
+        """Hold the next request(s) until `end_stall()` (or `seconds`), then answer normally."""
         self._add(n, _Action("stall", seconds=seconds))
+
+    def end_stall(self) -> None:
+        self._unstall.set()
 
     def store_then_fail_next(self, n: int = 1, status: int = 500) -> None:
         self._add(n, _Action("store_then_fail", status=status))
@@ -269,7 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return  # no status line: the client sees the connection close
         if action and action.kind == "stall":
-            lrs._closing.wait(action.seconds)
+            lrs._unstall.wait(action.seconds)
         if action and action.kind == "hold":
             lrs.held.set()
             lrs._release.wait(30)
@@ -281,6 +288,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._record(ids, status, plan)
         with contextlib.suppress(OSError):  # the client may have timed out and gone (stall)
             self._send(status, payload)
+        if action and action.kind == "stall":
+            lrs.stall_done.set()
 
     def _respond(self, path: str, query: str, raw: bytes, parsed: Any) -> tuple[int, Any]:
         """The actual LRS: validation, then the Statement resource."""

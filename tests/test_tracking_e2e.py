@@ -109,7 +109,10 @@ def test_the_web_process_can_forward_in_a_background_thread(db: Engine, tmp_path
                 time.sleep(0.1)
             assert lrs.stored_ids == [s["id"] for s in statements(app)]
         finally:
-            app.extensions["elearn"].services["forwarder_stop"].set()
+            services = app.extensions["elearn"].services
+            services["forwarder_stop"].set()
+            services["forwarder_thread"].join(10)
+        assert not services["forwarder_thread"].is_alive(), "stopping the app ends its forwarder"
 
 
 def test_a_statement_the_lrs_refuses_for_good_does_not_hold_back_the_rest(
