@@ -43,7 +43,7 @@ def _timestamp(value: Any, where: str) -> list[str]:
     return [] if parsed.tzinfo is not None else [f"{where}: no time zone"]
 
 
-def problems(st: dict[str, Any]) -> list[str]:
+def _id_and_actor(st: dict[str, Any]) -> list[str]:
     out: list[str] = []
     try:
         uuid.UUID(st["id"])
@@ -55,65 +55,92 @@ def problems(st: dict[str, Any]) -> list[str]:
         out.append("actor: exactly one inverse functional identifier")
     if "account" in actor and set(actor["account"]) != {"homePage", "name"}:
         out.append("actor.account: needs exactly homePage and name")
-    verb = st.get("verb", {})
-    if not IRI.match(verb.get("id", "")):
-        out.append("verb.id: must be an IRI")
+    return out
+
+
+def _verb(verb: dict[str, Any]) -> list[str]:
+    out = [] if IRI.match(verb.get("id", "")) else ["verb.id: must be an IRI"]
     if "display" in verb:
         out += _lang_map(verb["display"], "verb.display")
-    obj = st.get("object", {})
-    if obj.get("objectType", "Activity") == "Activity":
-        if not IRI.match(obj.get("id", "")):
-            out.append("object.id: must be an IRI")
-        definition = obj.get("definition", {})
-        for key in ("name", "description"):
-            if key in definition:
-                out += _lang_map(definition[key], f"object.definition.{key}")
-        if "interactionType" in definition:
-            if definition["interactionType"] not in INTERACTION_TYPES:
-                out.append("object.definition.interactionType: unknown")
-            for c in definition.get("choices", []):
-                if not c.get("id") or " " in c["id"]:
-                    out.append("interaction component ids must be non-empty without spaces")
-                out += _lang_map(c.get("description"), "choices[].description")
-    result = st.get("result")
-    if result is not None:
-        score = result.get("score", {})
-        if "scaled" in score and not -1 <= score["scaled"] <= 1:
-            out.append("result.score.scaled: outside -1..1")
-        if "raw" in score:
-            if "min" in score and score["raw"] < score["min"]:
-                out.append("result.score.raw: below min")
-            if "max" in score and score["raw"] > score["max"]:
-                out.append("result.score.raw: above max")
-        if "min" in score and "max" in score and score["min"] >= score["max"]:
-            out.append("result.score: min must be less than max")
-        if "duration" in result and not DURATION.match(result["duration"]):
-            out.append("result.duration: not an ISO 8601 duration")
-        for key in result.get("extensions", {}):
-            if not IRI.match(key):
-                out.append("result.extensions: keys must be IRIs")
-    context = st.get("context")
-    if context is not None:
-        if "registration" in context:
-            try:
-                uuid.UUID(context["registration"])
-            except ValueError:
-                out.append("context.registration: must be a UUID")
-        if "language" in context and not LANG_TAG.match(context["language"]):
-            out.append("context.language: not a language tag")
-        for kind, items in context.get("contextActivities", {}).items():
-            if kind not in {"parent", "grouping", "category", "other"}:
-                out.append(f"context.contextActivities.{kind}: unknown")
-            for item in items if isinstance(items, list) else [items]:
-                if not IRI.match(item.get("id", "")):
-                    out.append(f"context.contextActivities.{kind}: id must be an IRI")
-        for key in context.get("extensions", {}):
-            if not IRI.match(key):
-                out.append("context.extensions: keys must be IRIs")
-    if "timestamp" in st:
-        out += _timestamp(st["timestamp"], "timestamp")
-    if "stored" in st:
-        out += _timestamp(st["stored"], "stored")
+    return out
+
+
+def _interaction(definition: dict[str, Any]) -> list[str]:
+    if "interactionType" not in definition:
+        return []
+    out = []
+    if definition["interactionType"] not in INTERACTION_TYPES:
+        out.append("object.definition.interactionType: unknown")
+    for c in definition.get("choices", []):
+        if not c.get("id") or " " in c["id"]:
+            out.append("interaction component ids must be non-empty without spaces")
+        out += _lang_map(c.get("description"), "choices[].description")
+    return out
+
+
+def _object(obj: dict[str, Any]) -> list[str]:
+    if obj.get("objectType", "Activity") != "Activity":
+        return []
+    out = [] if IRI.match(obj.get("id", "")) else ["object.id: must be an IRI"]
+    definition = obj.get("definition", {})
+    for key in ("name", "description"):
+        if key in definition:
+            out += _lang_map(definition[key], f"object.definition.{key}")
+    return out + _interaction(definition)
+
+
+def _score(score: dict[str, Any]) -> list[str]:
+    out = []
+    if "scaled" in score and not -1 <= score["scaled"] <= 1:
+        out.append("result.score.scaled: outside -1..1")
+    if "raw" in score and "min" in score and score["raw"] < score["min"]:
+        out.append("result.score.raw: below min")
+    if "raw" in score and "max" in score and score["raw"] > score["max"]:
+        out.append("result.score.raw: above max")
+    if "min" in score and "max" in score and score["min"] >= score["max"]:
+        out.append("result.score: min must be less than max")
+    return out
+
+
+def _result(result: dict[str, Any] | None) -> list[str]:
+    if result is None:
+        return []
+    out = _score(result.get("score", {}))
+    if "duration" in result and not DURATION.match(result["duration"]):
+        out.append("result.duration: not an ISO 8601 duration")
+    if any(not IRI.match(key) for key in result.get("extensions", {})):
+        out.append("result.extensions: keys must be IRIs")
+    return out
+
+
+def _context(context: dict[str, Any] | None) -> list[str]:
+    if context is None:
+        return []
+    out = []
+    if "registration" in context:
+        try:
+            uuid.UUID(context["registration"])
+        except ValueError:
+            out.append("context.registration: must be a UUID")
+    if "language" in context and not LANG_TAG.match(context["language"]):
+        out.append("context.language: not a language tag")
+    for kind, items in context.get("contextActivities", {}).items():
+        if kind not in {"parent", "grouping", "category", "other"}:
+            out.append(f"context.contextActivities.{kind}: unknown")
+        for item in items if isinstance(items, list) else [items]:
+            if not IRI.match(item.get("id", "")):
+                out.append(f"context.contextActivities.{kind}: id must be an IRI")
+    if any(not IRI.match(key) for key in context.get("extensions", {})):
+        out.append("context.extensions: keys must be IRIs")
+    return out
+
+
+def problems(st: dict[str, Any]) -> list[str]:
+    out = _id_and_actor(st) + _verb(st.get("verb", {})) + _object(st.get("object", {}))
+    out += _result(st.get("result")) + _context(st.get("context"))
+    for key in ("timestamp", "stored"):
+        if key in st:
+            out += _timestamp(st[key], key)
     if st.get("version", "1.0.3") not in {"1.0.0", "1.0.1", "1.0.2", "1.0.3"}:
         out.append("version: not 1.0.x")
     return out
