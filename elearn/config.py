@@ -58,6 +58,19 @@ def defaults_from_env(instance_path: str) -> dict[str, object]:
         # Seconds a form's CSRF token stays valid (it is also bound to the session).
         # The largest request elearn's own LRS accepts (statement batches, attachments).
         "ELEARN_LRS_MAX_BYTES": int(os.environ.get("ELEARN_LRS_MAX_BYTES", str(10 * 1024 * 1024))),
+        # Redis for state every worker must share (rate limits); empty: each worker's memory.
+        "ELEARN_REDIS_URL": os.environ.get("ELEARN_REDIS_URL", ""),
+        "ELEARN_RATELIMIT_ENABLED": _env_bool("ELEARN_RATELIMIT_ENABLED", True),
+        # Failed logins from one address; failed logins naming one account; registrations from
+        # one address; failed LRS authentications from one address (docs/security.md).
+        "ELEARN_LOGIN_LIMIT_PER_ADDRESS": os.environ.get(
+            "ELEARN_LOGIN_LIMIT_PER_ADDRESS", "20/minute;100/hour"
+        ),
+        "ELEARN_LOGIN_LIMIT_PER_ACCOUNT": os.environ.get(
+            "ELEARN_LOGIN_LIMIT_PER_ACCOUNT", "50/day"
+        ),
+        "ELEARN_REGISTRATION_LIMIT": os.environ.get("ELEARN_REGISTRATION_LIMIT", "30/hour"),
+        "ELEARN_LRS_AUTH_LIMIT": os.environ.get("ELEARN_LRS_AUTH_LIMIT", "60/minute"),
         "ELEARN_CSRF_TIME_LIMIT": int(os.environ.get("ELEARN_CSRF_TIME_LIMIT", str(7 * 24 * 3600))),
     }
 

@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from sqlalchemy.engine import Engine
 from wtforms.validators import ValidationError
 
+from elearn import ratelimit
 from elearn.accounts import views as accounts_views
 from elearn.accounts.login import current_learner, install_login
 from elearn.catalogue import views as catalogue_views
@@ -75,6 +76,7 @@ class Elearn:
         app.extensions["elearn"] = state
         _wire_services(app, state)
         install_login(app)
+        ratelimit.init_app(app)
         app.teardown_appcontext(close_session)
         app.register_blueprint(front_door, url_prefix=prefix or None)
         # The LRS: its own blueprint (Basic auth, no CSRF, JSON errors, CORS) at <prefix>/xapi.
@@ -216,6 +218,11 @@ def bad_request(_exc: Exception) -> Any:
 @front_door.errorhandler(403)
 def forbidden(_exc: Exception) -> Any:
     return _error_page("forbidden", "forbidden_text", 403)
+
+
+@front_door.errorhandler(429)
+def too_many_requests(_exc: Exception) -> Any:
+    return _error_page("too_many_requests", "too_many_requests_text", 429)
 
 
 @front_door.errorhandler(404)

@@ -330,6 +330,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "nn": "Utan sporing: for kursleiarar med prosjektor og utan nett. Opne index.html.",
         "en": "No tracking: for facilitators with a projector and no network. Open index.html.",
     },
+    "too_many_requests": {
+        "nb": "For mange forsøk",
+        "nn": "For mange forsøk",
+        "en": "Too many attempts",
+    },
+    "too_many_requests_text": {
+        "nb": "Det har vært for mange forsøk fra deg eller på denne kontoen. Vent litt og prøv igjen.",
+        "nn": "Det har vore for mange forsøk frå deg eller på denne kontoen. Vent litt og prøv igjen.",
+        "en": "There have been too many attempts from you or on this account. Wait a while and try again.",
+    },
     "not_found": {"nb": "Fant ikke siden", "nn": "Fann ikkje sida", "en": "Page not found"},
     "image": {"nb": "Bilde", "nn": "Bilete", "en": "Image"},
     "facilitator_notes": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from elearn.accounts.models import ROLES, Organisation, User
@@ -109,11 +109,27 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         user.failed_logins = 0
         user.locked_until = None
         return user
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.failed_logins = 0
-        user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+    _count_failure(session, user, now)
     return None
+
+
+def _count_failure(session: Session, user: User, now: dt.datetime) -> None:
+    """Atomic in the database, so wrong passwords sent in parallel cannot lose a count: the
+    one that reaches MAX_FAILED_LOGINS locks the account."""
+    count = session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    if count >= MAX_FAILED_LOGINS:
+        session.execute(
+            update(User)
+            .where(User.id == user.id, User.failed_logins >= MAX_FAILED_LOGINS)
+            .values(failed_logins=0, locked_until=now + dt.timedelta(minutes=LOCK_MINUTES))
+            .execution_options(synchronize_session=False)
+        )
 
 
 def delete_user(session: Session, user: User) -> None:

@@ -18,18 +18,26 @@ from flask import (
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
+from elearn import ratelimit
 from elearn.accounts import service
 from elearn.accounts.login import current_learner, learner_required, require_role, safe_next
 from elearn.core.constants import AUDIENCES, LANGUAGES
 from elearn.db import get_session
 from elearn.i18n import translate
+from elearn.ratelimit import limiter
 from elearn.signals import user_deleting
 from elearn.state import elearn_state
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
+def _account_key() -> str:
+    """The account a login form names, the same however its e-mail is written."""
+    return "account:" + service.normalise_email(request.form.get("email", ""))
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(ratelimit.registration_limit, methods=["POST"])
 def register() -> Any:
     if not current_app.config["ELEARN_ALLOW_REGISTRATION"]:
         abort(404)
@@ -57,6 +65,13 @@ def register() -> Any:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(ratelimit.login_limit_per_address, methods=["POST"], deduct_when=ratelimit.failed)
+@limiter.limit(
+    ratelimit.login_limit_per_account,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=ratelimit.failed,
+)
 def login() -> Any:
     error = None
     email = ""

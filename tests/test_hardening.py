@@ -1,0 +1,163 @@
+"""What an attacker and a careless user found (issue 11), each held by a test that fails on the
+code before the fix: lockout races, rate limits, powers kept after an organisation is gone,
+sessions surviving logout, huge ids, missing headers."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from elearn.accounts.models import User
+from tests.conftest import PASSWORD, PLAY_COURSE, csrf_from, import_course, make_test_app
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _user(app: Flask, email: str) -> User:
+    session = app.extensions["elearn"].session_factory()
+    try:
+        user = session.scalar(select(User).where(User.email == email))
+        assert user is not None
+        return user
+    finally:
+        session.close()
+
+
+def _make_user(app: Flask, email: str) -> None:
+    from elearn.accounts import service
+
+    session = app.extensions["elearn"].session_factory()
+    try:
+        service.create_user(session, email, PASSWORD, "teacher", "nb")
+        session.commit()
+    finally:
+        session.close()
+
+
+def _login(client: FlaskClient, email: str, password: str, address: str = "127.0.0.1") -> int:
+    page = client.get("/login", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True)
+    return client.post(
+        "/login",
+        data={"csrf_token": csrf_from(page), "email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    ).status_code
+
+
+def _parallel_wrong_passwords(app: Flask, email: str, n: int) -> list[int]:
+    barrier = threading.Barrier(n)
+    statuses: list[int] = []
+
+    def attempt() -> None:
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        barrier.wait()
+        data = {"csrf_token": csrf_from(page), "email": email, "password": "wrong password!"}
+        statuses.append(client.post("/login", data=data).status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return statuses
+
+
+@pytest.fixture
+def unlimited_app(db: Engine, tmp_path: Path) -> Flask:
+    """Rate limits off: the account's own lockout is what is tested."""
+    app = make_test_app(db, tmp_path, ELEARN_RATELIMIT_ENABLED=False)
+    import_course(app, PLAY_COURSE)
+    return app
+
+
+@pytest.mark.parametrize("parallel", [8, 30])
+def test_parallel_wrong_passwords_lock_the_account(unlimited_app: Flask, parallel: int) -> None:
+    _make_user(unlimited_app, "rektor@example.no")
+    statuses = _parallel_wrong_passwords(unlimited_app, "rektor@example.no", parallel)
+    assert statuses == [401] * parallel
+    assert _user(unlimited_app, "rektor@example.no").locked_until is not None
+    assert _login(unlimited_app.test_client(), "rektor@example.no", PASSWORD) == 401
+
+
+def test_parallel_wrong_passwords_are_all_counted(unlimited_app: Flask) -> None:
+    _make_user(unlimited_app, "laerer@example.no")
+    _parallel_wrong_passwords(unlimited_app, "laerer@example.no", 4)
+    user = _user(unlimited_app, "laerer@example.no")
+    assert (user.failed_logins, user.locked_until) == (4, None)
+
+
+def test_failed_logins_from_one_address_are_limited(db: Engine, tmp_path: Path) -> None:
+    app = make_test_app(db, tmp_path, ELEARN_LOGIN_LIMIT_PER_ADDRESS="3/minute")
+    _make_user(app, "a@example.no")
+    client = app.test_client()
+    statuses = [_login(client, f"x{i}@example.no", "wrong password!") for i in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    page = client.get("/login").get_data(as_text=True)
+    blocked = client.post(
+        "/login", data={"csrf_token": csrf_from(page), "email": "a@example.no", "password": "x"}
+    )
+    assert blocked.status_code == 429
+    assert "Retry-After" in blocked.headers
+    assert _login(client, "a@example.no", PASSWORD, address="10.0.0.9") == 302, "others are free"
+
+
+def test_good_logins_from_one_address_are_not_limited(db: Engine, tmp_path: Path) -> None:
+    """A staff room behind one address: thirty colleagues log in at once."""
+    app = make_test_app(db, tmp_path, ELEARN_LOGIN_LIMIT_PER_ADDRESS="3/minute")
+    for i in range(6):
+        _make_user(app, f"kollega{i}@example.no")
+    assert [_login(app.test_client(), f"kollega{i}@example.no", PASSWORD) for i in range(6)] == [
+        302
+    ] * 6
+
+
+def test_failed_logins_naming_one_account_are_limited_across_addresses(
+    db: Engine, tmp_path: Path
+) -> None:
+    app = make_test_app(db, tmp_path, ELEARN_LOGIN_LIMIT_PER_ACCOUNT="3/hour")
+    client = app.test_client()
+    statuses = [
+        _login(client, "Target@Example.no ", "wrong password!", address=f"10.0.0.{i}")
+        for i in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+
+
+def test_limits_are_shared_through_redis_by_every_worker(db: Engine, tmp_path: Path) -> None:
+    """Two apps stand for two gunicorn workers: a guess counted by one counts in the other."""
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as exc:  # the machines this runs on have Redis on 6379
+        pytest.fail(f"Redis is not running on {REDIS_URL}: {exc}")
+    settings = {"ELEARN_REDIS_URL": REDIS_URL, "ELEARN_LOGIN_LIMIT_PER_ACCOUNT": "2/hour"}
+    first = make_test_app(db, tmp_path / "a", **settings)
+    second = make_test_app(db, tmp_path / "b", **settings)
+    account = f"{uuid.uuid4().hex}@example.no"  # a fresh key: earlier runs left theirs in Redis
+    assert _login(first.test_client(), account, "wrong password!") == 401
+    assert _login(second.test_client(), account, "wrong password!") == 401
+    assert _login(first.test_client(), account, "wrong password!") == 429
+
+
+def test_registrations_from_one_address_are_limited(db: Engine, tmp_path: Path) -> None:
+    app = make_test_app(db, tmp_path, ELEARN_REGISTRATION_LIMIT="2/hour")
+    statuses = []
+    for i in range(3):
+        client = app.test_client()  # a new visitor each time, from the same address
+        page = client.get("/register").get_data(as_text=True)
+        data = {
+            "csrf_token": csrf_from(page),
+            "email": f"ny{i}@example.no",
+            "password": PASSWORD,
+            "audience": "teacher",
+            "language": "nb",
+        }
+        statuses.append(client.post("/register", data=data).status_code)
+    assert statuses == [302, 302, 429]
