@@ -473,6 +473,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "nn": "Skriv kven som skal bruke tilgangen.",
         "en": "Enter who will use the access.",
     },
+    "lrs_err_organisation": {
+        "nb": "Velg en organisasjon fra listen, eller ingen for en klient for hele plattformen.",
+        "nn": "Vel ein organisasjon frå lista, eller ingen for ein klient for heile plattforma.",
+        "en": "Choose an organisation from the list, or none for a platform-wide client.",
+    },
     "lrs_err_scope": {
         "nb": "Velg minst én rettighet.",
         "nn": "Vel minst éin rett.",

@@ -52,15 +52,21 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 def _truncate(engine: Engine) -> None:
     tables = [t for t in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            conn.execute(text("PRAGMA foreign_keys=OFF"))
-            for t in tables:
-                conn.execute(t.delete())
-            conn.execute(text("PRAGMA foreign_keys=ON"))
+        return
+    # SQLite: the pragma is a no-op inside a transaction, so switch it around the transaction
+    # (else the pooled connection would go back with foreign keys off for the next test).
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.commit()
+        for t in tables:
+            conn.execute(t.delete())
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.commit()
 
 
 @pytest.fixture

@@ -161,3 +161,65 @@ def test_registrations_from_one_address_are_limited(db: Engine, tmp_path: Path) 
         }
         statuses.append(client.post("/register", data=data).status_code)
     assert statuses == [302, 302, 429]
+
+
+def _clients(app: Flask) -> list[tuple[str, int | None, object]]:
+    from elearn.lrs.models import LrsClient
+
+    session = app.extensions["elearn"].session_factory()
+    try:
+        return [
+            (c.name, c.organisation_id, c.revoked_at)
+            for c in session.scalars(select(LrsClient).order_by(LrsClient.id))
+        ]
+    finally:
+        session.close()
+
+
+def test_an_org_admin_whose_organisation_is_gone_can_change_nothing(
+    app: Flask, client: FlaskClient
+) -> None:
+    from elearn.accounts.models import Organisation
+    from elearn.cli import elearn_cli
+    from elearn.lrs.models import LrsClient
+    from tests.conftest import login, make_admin
+
+    make_admin(app, "it@bergen.kommune.no", role="org_admin", org_slug="bergen")
+    runner = app.test_cli_runner()
+    assert (
+        runner.invoke(elearn_cli, ["lrs-client", "create", "platform", "--scope", "all"]).exit_code
+        == 0
+    )
+    session = app.extensions["elearn"].session_factory()
+    platform_id = session.scalar(select(LrsClient.id))
+    session.delete(session.scalar(select(Organisation)))  # users' organisation_id: SET NULL
+    session.commit()
+    session.close()
+    assert _user(app, "it@bergen.kommune.no").organisation_id is None
+
+    login(client, "it@bergen.kommune.no")
+    token = csrf_from(client.get("/profile").get_data(as_text=True))
+    revoke = client.post(f"/admin/lrs-clients/{platform_id}/revoke", data={"csrf_token": token})
+    create = client.post(
+        "/admin/lrs-clients", data={"csrf_token": token, "name": "mine", "scope": "all"}
+    )
+    assert (revoke.status_code, create.status_code) == (403, 403)
+    assert client.get("/admin/").status_code == 403
+    assert _clients(app) == [("platform", None, None)], "nothing was revoked or created"
+
+
+def test_a_posted_organisation_that_does_not_exist_is_a_form_error(
+    app: Flask, client: FlaskClient
+) -> None:
+    from tests.conftest import login, make_admin
+
+    make_admin(app, "drift@example.no")
+    login(client, "drift@example.no")
+    page = client.get("/admin/lrs-clients?lang=en").get_data(as_text=True)
+    response = client.post(
+        "/admin/lrs-clients",
+        data={"csrf_token": csrf_from(page), "name": "x", "scope": "all", "organisation": "4242"},
+    )
+    assert response.status_code == 400
+    assert "Choose an organisation from the list" in response.get_data(as_text=True)
+    assert _clients(app) == []

@@ -65,7 +65,9 @@ def learner_required(view: Any) -> Any:
 
 
 def require_role(*roles: str) -> Any:
-    """Not logged in → the login page; logged in without the role → 403 (checked per request)."""
+    """Not logged in → the login page; logged in without the role → 403 (checked per request,
+    before the view writes anything). An organisation admin whose organisation is gone has no
+    powers left: 403 too, so nothing can fall back to platform-wide scope."""
 
     def decorator(view: Any) -> Any:
         @wraps(view)
@@ -74,6 +76,8 @@ def require_role(*roles: str) -> Any:
             if user is None:
                 return _to_login()
             if not user.has_role(*roles):
+                abort(403)
+            if user.role == "org_admin" and user.organisation_id is None:
                 abort(403)
             return view(*args, **kwargs)
 

@@ -74,14 +74,16 @@ def admin_lrs_clients_create() -> Any:
         errors["name"] = "lrs_err_name"
     if not scopes:
         errors["scope"] = "lrs_err_scope"
+    session = get_session()
     if user.role == "admin":
         raw = request.form.get("organisation", "")
-        org_id = int(raw) if raw.isdigit() else None
+        org_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+        if raw and (org_id is None or session.get(Organisation, org_id) is None):
+            errors["organisation"] = "lrs_err_organisation"
     else:
         org_id = user.organisation_id
     if errors:
         return page(errors)
-    session = get_session()
     client, secret = create_client(session, name, scopes, current_app.config["SECRET_KEY"], org_id)
     session.commit()
     return page(created=client, secret=secret)
