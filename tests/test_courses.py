@@ -317,3 +317,286 @@ def test_played_through_the_player_best_passes_worst_fails(
         assert "Passed" in result and "100%" in result
     else:
         assert "Not passed" in result
+
+
+# -- legal references: only the ones the domain brief gives -----------------------------------------
+
+# A law is named by its Norwegian name (bokmål or nynorsk form, any inflection) or, in English
+# text, by its English name; both are reduced to one key ("straffeloven", "straffelova" and "the
+# Penal Code" are all "straffelov").
+LAW_NO = re.compile(r"\b([a-zæøå]{3,}?)s?(?:loven|lova|lovens|lovas|lov)\b", re.IGNORECASE)
+LAW_EN = {
+    "penal code": "straffelov",
+    "child welfare act": "barnevernlov",
+    "interpreting act": "tolkelov",
+    "interpreters act": "tolkelov",
+    "health personnel act": "helsepersonellov",
+    "education act": "opplæringlov",
+    "public administration act": "forvaltninglov",
+    "language act": "språklov",
+    "children act": "barnelov",
+}
+LAW_ANY = re.compile(
+    LAW_NO.pattern + "|" + "|".join(r"\b" + re.escape(n) + r"\b" for n in LAW_EN), re.IGNORECASE
+)
+SECTION = re.compile(r"(§§?)\s*(\d+(?:-\d+)?)(?:\s*[–-]\s*(\d+(?:-\d+)?))?")
+
+
+def _law_key(name: str) -> str:
+    name = name.lower()
+    if name in LAW_EN:
+        return LAW_EN[name]
+    m = LAW_NO.fullmatch(name)
+    return (m.group(1).rstrip("s") + "lov") if m else name
+
+
+def _legal_references(text: str, law: str | None = None) -> list[tuple[str | None, str]]:
+    """(law, section) for every § in a text. A section belongs to the law named last before it
+    in the same text ("straffeloven § 196 … § 284" are both the Penal Code); a § with no law
+    before it belongs to no law (None). `law` is the law carried over from earlier text."""
+    refs = []
+    events = sorted(
+        [(m.start(), "law", _law_key(m.group(0))) for m in LAW_ANY.finditer(text)]
+        + [(m.start(), "sec", m) for m in SECTION.finditer(text)],
+        key=lambda e: e[0],
+    )
+    for _, kind, value in events:
+        if kind == "law":
+            law = value
+            continue
+        first, last = value.group(2), value.group(3)
+        refs.append((law, first))
+        if last and value.group(1) == "§§" and first.isdigit() and last.isdigit():
+            refs += [(law, str(n)) for n in range(int(first) + 1, int(last) + 1)]
+        elif last:
+            refs.append((law, last))
+    return refs
+
+
+def _allowed_legal_references(brief: str) -> set[tuple[str | None, str]]:
+    """Every (law, section) the domain brief names. The law named last carries over from line to
+    line within a part of the brief (a list of offences under "straffeloven § 196" is the Penal
+    Code's) and is forgotten at each part's heading."""
+    allowed: set[tuple[str | None, str]] = set()
+    law = None
+    for line in brief.splitlines():
+        if line.startswith("## "):
+            law = None
+        line = re.sub(r"https?://\S+", " ", line)
+        refs = _legal_references(line, law)
+        allowed.update(refs)
+        laws = [m.group(0) for m in LAW_ANY.finditer(line)]
+        if laws:
+            law = _law_key(laws[-1])
+    return allowed
+
+
+def _legal_reference_problems(
+    texts: list[str], allowed: set[tuple[str | None, str]]
+) -> list[tuple[str, str, str]]:
+    return [
+        (law or "(no law named)", section, text[:100])
+        for text in texts
+        for law, section in _legal_references(re.sub(r"https?://\S+", " ", text))
+        if (law, section) not in allowed
+    ]
+
+
+def test_every_legal_reference_is_one_the_domain_brief_gives(any_course: dict[str, Any]) -> None:
+    """A law and a section (straffeloven § 196, barnevernsloven § 13-2, the Penal Code
+    (straffeloven) § 284 …) must be one the domain brief names: no invented or unconfirmed
+    section numbers. A § must follow the name of its law in the same text."""
+    allowed = _allowed_legal_references(BRIEF.read_text(encoding="utf-8"))
+    texts = [t[lang] for t in _texts(any_course) for lang in LANGS]
+    problems = _legal_reference_problems(texts, allowed)
+    assert not problems, problems[:10]
+
+
+def test_the_legal_reference_check_catches_a_planted_mistake() -> None:
+    allowed = _allowed_legal_references(BRIEF.read_text(encoding="utf-8"))
+    assert ("straffelov", "196") in allowed and ("barnevernlov", "13-2") in allowed
+    assert ("straffelov", "284") in allowed and ("tolkelov", "4") in allowed
+    good = [
+        "Avvergingsplikten (straffeloven § 196) og plikten i § 284 tredje ledd.",
+        "Opplysningsplikta i barnevernslova § 13-2.",
+        "the Penal Code (straffeloven) § 196 and the Interpreting Act (tolkeloven) § 4",
+    ]
+    assert not _legal_reference_problems(good, allowed)
+    planted = [
+        "Avvergingsplikten i straffeloven § 197 gjelder alle.",  # a wrong section
+        "Opplæringsloven § 9 pålegger skolen å melde.",  # a section the brief does not confirm
+        "Plikten etter § 196 gjelder alle.",  # no law named
+        "the Child Welfare Act § 6-4",  # an English law name with a wrong section
+    ]
+    found = _legal_reference_problems(planted, allowed)
+    assert [(law, section) for law, section, _ in found] == [
+        ("straffelov", "197"),
+        ("opplæringlov", "9"),
+        ("(no law named)", "196"),
+        ("barnevernlov", "6-4"),
+    ]
+
+
+# -- nynorsk legal terms and the forms the language review listed -----------------------------------
+
+# Bokmål legal terms (and forms the review found wrong) that nynorsk text must not use:
+# avverjingsplikt/avverje/avverjast, trulovnad/forloving, fridomsrøving, the statutory formula
+# "mest sannsynleg", and the gender of avtale, dobbeltime, skulding, augeblink.
+NYNORSK_WRONG = re.compile(
+    r"\bavverg\w*|\bforlovelse\w*|\bfridomsberøving\w*|\bfrihetsberøvelse\w*|\bmest truleg\b|"
+    r"\bei avtale\b|\bei dobbeltime\b|\bein skulding\b|\beit augeblink\b|\bmeir stille\b|"
+    r"\bDå du spør\b",
+    re.IGNORECASE,
+)
+BOKMAL_WRONG = re.compile(r"\bDa du spør\b|\bmer stille\b|\bgråtende øyne\b")
+
+
+def _nynorsk_term_problems(texts: list[dict[str, str]]) -> list[tuple[str, str]]:
+    found = [(m.group(0), t["nn"][:80]) for t in texts for m in NYNORSK_WRONG.finditer(
+        _without_quotes(t["nn"]))]
+    found += [(m.group(0), t["nb"][:80]) for t in texts for m in BOKMAL_WRONG.finditer(
+        _without_quotes(t["nb"]))]
+    return found
+
+
+def test_nynorsk_uses_nynorsk_legal_terms(any_course: dict[str, Any]) -> None:
+    problems = _nynorsk_term_problems(_texts(any_course))
+    assert not problems, problems[:10]
+
+
+# One form per course where both are correct, so a course does not switch back and forth.
+ONE_FORM = {
+    "nn": [(r"\bgi\b|\bgir\b", r"\bgje\b|\bgjev\b"), (r"\bogså\b", r"\bòg\b"),
+           (r"\bsvarer\b", r"\bsvarar\b")],
+    "nb": [(r"\bfrem", r"\bfram")],
+}
+
+
+def _mixed_forms(texts: list[dict[str, str]]) -> list[tuple[str, str]]:
+    mixed = []
+    for lang, pairs in ONE_FORM.items():
+        everything = " ".join(_without_quotes(t[lang]) for t in texts)
+        for a, b in pairs:
+            if re.search(a, everything, re.IGNORECASE) and re.search(b, everything, re.IGNORECASE):
+                mixed.append((lang, f"{a} / {b}"))
+    return mixed
+
+
+def test_one_form_of_each_optional_word_per_course(any_course: dict[str, Any]) -> None:
+    mixed = _mixed_forms(_texts(any_course))
+    assert not mixed, mixed
+
+
+def test_the_language_checks_catch_planted_mistakes() -> None:
+    planted = [
+        {"nb": "Avvergingsplikten gjelder.", "nn": "Avvergingsplikta gjeld.", "en": "x"},
+        {"nb": "En forlovelse.", "nn": "Å bryte ei forlovelse er vanskeleg.", "en": "x"},
+        {"nb": "Frihetsberøvelse.", "nn": "Vald, fridomsberøving eller press.", "en": "x"},
+        {"nb": "Hun er mer stille.", "nn": "Ho er stillare.", "en": "x"},
+    ]
+    found = [word.lower() for word, _ in _nynorsk_term_problems(planted)]
+    assert found == ["avvergingsplikta", "forlovelse", "fridomsberøving", "mer stille"]
+    fine = [{"nb": "Avvergingsplikten.", "nn": "Avverjingsplikta, trulovnad, fridomsrøving.",
+             "en": "x"}]
+    assert not _nynorsk_term_problems(fine)
+    mixed = [{"nb": "Saken kom fram.", "nn": "Det er også slik.", "en": "x"},
+             {"nb": "Vi går frem.", "nn": "Det er òg slik.", "en": "x"}]
+    assert _mixed_forms(mixed) == [("nn", r"\bogså\b / \bòg\b"), ("nb", r"\bfrem / \bfram")]
+
+
+# -- the cast: every scenario lists its people, and a name is one person on the platform -------------
+
+
+def _scenario_sources() -> dict[str, list[dict[str, Any]]]:
+    """Every scenario file of every course, as written (the compiled form cannot tell an absent
+    cast from an empty one)."""
+    import yaml
+
+    sources = {}
+    for course_id in ALL_COURSES:
+        folder = ROOT / "courses" / course_id
+        course_yaml = yaml.safe_load((folder / "course.yaml").read_text(encoding="utf-8"))
+        sources[course_id] = [
+            yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+            for name in course_yaml["scenarios"]
+        ]
+    return sources
+
+
+def _cast_problems(sources: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """The rules for `cast:`.
+
+    - Every scenario of every course has a `cast:`. It lists every named person in the story;
+      only the knowledge check may have an empty one (`cast: []`), since it tells no story.
+    - Every name in a cast appears in the scenario's own text (in bokmål).
+    - A name stands for one person on the whole platform: it may appear in the casts of one
+      course only. Within that course the same person may appear in more than one scenario,
+      and says so by having the very same `about` (in bokmål) in each cast where it appears;
+      a different `about` means a different person, which is not allowed.
+    """
+    problems = []
+    seen: dict[str, tuple[str, str, str]] = {}  # name -> (course, scenario, about)
+    for course_id, scenarios in sources.items():
+        for s in scenarios:
+            where = f"{course_id}/{s['id']}"
+            if "cast" not in s:
+                problems.append(f"{where}: no cast")
+                continue
+            cast = s["cast"] or []
+            if not cast and s["id"] != QUIZ:
+                problems.append(f"{where}: an empty cast")
+            nb_text = " ".join(t["nb"] for t in _texts(s["nodes"]) + _texts(
+                {k: v for k, v in s.items() if k != "cast"}))
+            for person in cast:
+                name, about = person["name"], person["about"]["nb"]
+                if not re.search(rf"\b{re.escape(name)}", nb_text):
+                    problems.append(f"{where}: {name} is in the cast but not in the story")
+                if name in seen:
+                    other_course, other_scenario, other_about = seen[name]
+                    if other_course != course_id:
+                        problems.append(
+                            f"{where}: {name} is already a person in "
+                            f"{other_course}/{other_scenario}"
+                        )
+                    elif other_about != about:
+                        problems.append(
+                            f"{where}: {name} is someone else in {other_course}/{other_scenario} "
+                            f"(give the same person the same 'about', or another name)"
+                        )
+                else:
+                    seen[name] = (course_id, s["id"], about)
+    return problems
+
+
+def test_every_scenario_has_a_cast_and_no_name_stands_for_two_people() -> None:
+    problems = _cast_problems(_scenario_sources())
+    assert not problems, problems
+
+
+def test_the_cast_check_catches_planted_mistakes() -> None:
+    def story(sid: str, *people: tuple[str, str]) -> dict[str, Any]:
+        names = " og ".join(name for name, _ in people)
+        return {
+            "id": sid,
+            "cast": [{"name": n, "about": {"nb": a, "nn": a, "en": a}} for n, a in people],
+            "nodes": [{"id": "n1", "text": {"nb": f"{names} snakker.", "nn": "x", "en": "x"}}],
+        }
+
+    fine = {
+        "kurs-a": [story("en", ("Nour", "elev, 15 år")), story("to", ("Nour", "elev, 15 år"))],
+        "kurs-b": [story("tre", ("Omid", "elev, 14 år")), {**story("kunnskapssjekk"), "cast": []}],
+    }
+    assert not _cast_problems(fine)
+    planted = {
+        "kurs-a": [story("en", ("Nour", "elev, 15 år")), story("to", ("Nour", "mor, 40 år"))],
+        "kurs-b": [story("tre", ("Nour", "elev, 15 år")), {"id": "fire", "nodes": []},
+                   {**story("fem"), "cast": []}],
+    }
+    problems = _cast_problems(planted)
+    assert any("kurs-a/to: Nour is someone else" in p for p in problems)
+    assert any("kurs-b/tre: Nour is already a person in kurs-a/en" in p for p in problems)
+    assert "kurs-b/fire: no cast" in problems
+    assert "kurs-b/fem: an empty cast" in problems
+    missing = {"kurs-c": [{**story("seks", ("Leyla", "elev")), "nodes": [
+        {"id": "n1", "text": {"nb": "Ingen her.", "nn": "x", "en": "x"}}]}]}
+    assert _cast_problems(missing) == ["kurs-c/seks: Leyla is in the cast but not in the story"]
