@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel.dates import format_date
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request
 from flask import session as web_session
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
@@ -133,6 +134,17 @@ def security_headers(response: Any) -> Any:
         "form-action 'self'; frame-ancestors 'self'",
     )
     return response
+
+
+BABEL_LOCALES = {"nb": "nb", "nn": "nn", "en": "en_GB"}
+
+
+@front_door.app_template_filter("long_date")
+def long_date(value: str | dt.date) -> str:
+    """A date as the learner's language writes it in full: "3. desember 2026", "3 December 2026"."""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    lang = g.get("elearn_lang", current_app.config.get("ELEARN_DEFAULT_LANGUAGE", "nb"))
+    return format_date(day, format="long", locale=BABEL_LOCALES.get(lang, "nb"))
 
 
 @front_door.before_request

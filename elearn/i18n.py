@@ -340,6 +340,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "nn": "Det har vore for mange forsøk frå deg eller på denne kontoen. Vent litt og prøv igjen.",
         "en": "There have been too many attempts from you or on this account. Wait a while and try again.",
     },
+    "help_checked": {"nb": "Sist kontrollert", "nn": "Sist kontrollert", "en": "Last checked"},
+    "printable": {"nb": "til utskrift", "nn": "til utskrift", "en": "to print"},
+    "job_aids": {"nb": "Til utskrift", "nn": "Til utskrift", "en": "To print"},
+    "print": {"nb": "Skriv ut", "nn": "Skriv ut", "en": "Print"},
+    "print_hint": {
+        "nb": "Eller bruk nettleserens utskrift (Ctrl+P, på Mac Cmd+P). Sidene skrives ut uten meny.",
+        "nn": "Eller bruk utskrifta i nettlesaren (Ctrl+P, på Mac Cmd+P). Sidene blir skrivne ut utan meny.",
+        "en": "Or use your browser's print (Ctrl+P, on a Mac Cmd+P). Pages print without the menu.",
+    },
     "not_found": {"nb": "Fant ikke siden", "nn": "Fann ikkje sida", "en": "Page not found"},
     "image": {"nb": "Bilde", "nn": "Bilete", "en": "Image"},
     "facilitator_notes": {

@@ -73,3 +73,14 @@ def facilitator(course_id: str) -> Any:
 def course_help(course_id: str) -> Any:
     """The course's "where to get help" page: reachable without logging in."""
     return _course_page("elearn/catalogue/help.html", course_id)
+
+
+@bp.get("/c/<course_id>/aids/<aid_id>")
+def job_aid(course_id: str, aid_id: str) -> Any:
+    """A printable page to take away (a contact sheet to fill in, a checklist, a routine)."""
+    course = _courses().current(get_session(), course_id)
+    aids = course.compiled.get("job_aids") or [] if course else []
+    aid = next((a for a in aids if a["id"] == aid_id), None)
+    if course is None or aid is None:
+        abort(404)
+    return render_template("elearn/catalogue/job_aid.html", course=course, aid=aid)

@@ -20,6 +20,11 @@
       }, 0);
     });
   });
+  // Printable pages: a print button where JavaScript can print (without it, the hint says how).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) {
       document.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });

@@ -49,6 +49,11 @@ def test_no_wcag_violations_in_the_three_courses(course_page: Any) -> None:
         assert axe_violations(page) == [], f"{course_id} help"
         page.goto(f"/c/{course_id}/facilitator?lang=nb")
         assert axe_violations(page) == [], f"{course_id} facilitator"
+        page.goto(f"/c/{course_id}?lang=nn")
+        page.click(".course-links a[href*='/aids/'] >> nth=0")
+        assert page.locator(".job-aid h2").count() >= 1
+        assert page.locator("[data-print]").is_visible(), "with JavaScript, a print button"
+        assert axe_violations(page) == [], f"{course_id} job aid"
         page.goto(f"/c/{course_id}?lang=en")
         page.click("form[action$='/start'] button")
         assert axe_violations(page) == [], f"{course_id} first decision"
