@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from elearn.cli import elearn_cli
 from elearn.config import load_or_create_secret_key, secure_cookies
-from elearn.extension import Elearn
+from elearn.extension import Elearn, security_headers, standalone_not_found
 
 
 def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None = None) -> Flask:
@@ -28,6 +28,10 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     if "SECRET_KEY" not in app.config or not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
     Elearn(app, engine=engine)
+    # Standalone, every response is elearn's: the same headers and error page for URLs that
+    # match no route (in a host app those are the host's).
+    app.after_request(security_headers)
+    app.register_error_handler(404, standalone_not_found)
     return app
 
 

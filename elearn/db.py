@@ -22,6 +22,10 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+# A route converter for database ids: larger numbers than an INTEGER column holds never match,
+# so a URL with a 23-digit id is a 404, not an overflow deep in the database driver.
+DB_ID = "int(max=2147483647)"
+
 # JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 

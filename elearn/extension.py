@@ -124,7 +124,8 @@ for _room in (
 
 @front_door.after_request
 def security_headers(response: Any) -> Any:
-    # Only elearn's own responses: the host app keeps its own policy.
+    """elearn's own responses only (the host app keeps its own policy); the standalone app
+    applies the same to every response, its 404s included (app.py)."""
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
@@ -133,6 +134,8 @@ def security_headers(response: Any) -> Any:
         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
         "form-action 'self'; frame-ancestors 'self'",
     )
+    if current_app.config.get("SESSION_COOKIE_SECURE"):  # served over HTTPS only
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
 
@@ -209,6 +212,7 @@ def _error_page(title_key: str, text_key: str, status: int) -> Any:
         "elearn/error.html",
         title=translate(title_key, lang),
         message=translate(text_key, lang),
+        **inject_helpers(),  # also outside the blueprint (the standalone app's own 404)
     ), status
 
 
@@ -239,4 +243,11 @@ def too_many_requests(_exc: Exception) -> Any:
 
 @front_door.errorhandler(404)
 def not_found(_exc: Exception) -> Any:
+    return _error_page("not_found", "not_found_text", 404)
+
+
+def standalone_not_found(_exc: Exception) -> Any:
+    """An unknown URL in the standalone app: elearn's own page, in the visitor's language."""
+    if "elearn_lang" not in g:
+        choose_language()
     return _error_page("not_found", "not_found_text", 404)

@@ -223,3 +223,84 @@ def test_a_posted_organisation_that_does_not_exist_is_a_form_error(
     assert response.status_code == 400
     assert "Choose an organisation from the list" in response.get_data(as_text=True)
     assert _clients(app) == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/a/12345678901234567890123/result"),
+        ("get", "/assets/12345678901234567890123/x.svg"),
+        ("post", "/a/12345678901234567890123/s/first/choose"),
+        ("post", "/admin/lrs-clients/12345678901234567890123/revoke"),
+    ],
+)
+def test_huge_ids_in_urls_are_not_found(
+    learner_client: FlaskClient, method: str, path: str
+) -> None:
+    token = csrf_from(learner_client.get("/profile").get_data(as_text=True))
+    response = getattr(learner_client, method)(path, data={"csrf_token": token, "step": "1"})
+    assert response.status_code == 404
+
+
+def test_huge_numbers_in_forms_are_bad_requests(learner_client: FlaskClient) -> None:
+    page = learner_client.get("/c/play-course").get_data(as_text=True)
+    started = learner_client.post("/c/play-course/start", data={"csrf_token": csrf_from(page)})
+    play = started.headers["Location"].split("#")[0]
+    data = {"csrf_token": csrf_from(page), "choice": "listen", "step": "9" * 23}
+    assert learner_client.post(play + "/choose", data=data).status_code == 400
+    data = {"csrf_token": csrf_from(page), "attempt_id": "9" * 23, "step": "1"}
+    assert learner_client.post("/c/play-course/restart", data=data).status_code == 400
+
+
+def test_an_unknown_url_gets_the_same_protective_headers(client: FlaskClient) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "<html" in response.get_data(as_text=True), "elearn's own error page"
+
+
+def test_hsts_when_cookies_are_secure(db: Engine, tmp_path: Path) -> None:
+    plain = make_test_app(db, tmp_path / "a")
+    assert "Strict-Transport-Security" not in plain.test_client().get("/login").headers
+    secure = make_test_app(db, tmp_path / "b", SESSION_COOKIE_SECURE=True)
+    hsts = secure.test_client().get("/login").headers["Strict-Transport-Security"]
+    assert hsts.startswith("max-age=31536000")
+
+
+def test_the_page_showing_a_new_client_secret_is_not_stored(
+    app: Flask, client: FlaskClient
+) -> None:
+    from tests.conftest import login, make_admin
+
+    make_admin(app, "drift@example.no")
+    login(client, "drift@example.no")
+    page = client.get("/admin/lrs-clients").get_data(as_text=True)
+    created = client.post(
+        "/admin/lrs-clients", data={"csrf_token": csrf_from(page), "name": "x", "scope": "all"}
+    )
+    assert created.status_code == 200
+    assert created.headers["Cache-Control"] == "no-store"
+
+
+def test_logout_ends_every_session_of_the_user(app: Flask) -> None:
+    """A session cookie copied before logout (another device, a shared computer) opens nothing
+    afterwards."""
+    from tests.conftest import login
+
+    _make_user(app, "laerer@example.no")
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, "laerer@example.no")
+    login(phone, "laerer@example.no")
+    stolen = laptop.get_cookie("session")
+    assert stolen is not None
+    assert phone.get("/profile").status_code == 200
+    laptop.post(
+        "/logout", data={"csrf_token": csrf_from(laptop.get("/profile").get_data(as_text=True))}
+    )
+    thief = app.test_client()
+    thief.set_cookie("session", stolen.value)
+    assert thief.get("/profile").status_code == 302, "the captured cookie is dead"
+    assert phone.get("/profile").status_code == 302, "so is the other device's session"
+    login(phone, "laerer@example.no")
+    assert phone.get("/profile").status_code == 200, "logging in again works"

@@ -38,13 +38,22 @@ def install_login(app: Flask) -> None:
 
     def load_user(user_id: str) -> Any:
         if user_id.startswith(USER_ID_PREFIX):
-            raw = user_id.removeprefix(USER_ID_PREFIX)
-            if not raw.isdigit():
-                return None
-            return get_session().get(User, int(raw))
+            return _load_learner(user_id.removeprefix(USER_ID_PREFIX))
         return host_loader(user_id) if host_loader else None
 
     manager.user_loader(load_user)
+
+
+def _load_learner(raw: str) -> User | None:
+    """"<id>.<session generation>": a cookie from before the last logout, password change or
+    deactivation names an old generation and signs nobody in."""
+    number, _, generation = raw.partition(".")
+    if not (number.isdigit() and generation.isdigit()) or len(number) > 9:
+        return None
+    user = get_session().get(User, int(number))
+    if user is None or str(user.session_generation or 0) != generation:
+        return None
+    return user
 
 
 def _to_login() -> Any:

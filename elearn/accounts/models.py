@@ -50,10 +50,16 @@ class User(UserMixin, Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Part of the id every session cookie carries: raising it (logout, a new password, the
+    # account closed) ends every session of this user, on every device, at once.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def get_id(self) -> str:
         # Prefixed so a host app's flask-login user ids and ours never collide.
-        return f"{USER_ID_PREFIX}{self.id}"
+        return f"{USER_ID_PREFIX}{self.id}.{self.session_generation}"
+
+    def end_all_sessions(self) -> None:
+        self.session_generation = (self.session_generation or 0) + 1
 
     def has_role(self, *roles: str) -> bool:
         """Admins may do everything an organisation admin may."""

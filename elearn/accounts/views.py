@@ -98,6 +98,11 @@ def login() -> Any:
 @bp.post("/logout")
 def logout() -> Response:
     lang = session.get("elearn_lang")
+    user = current_learner()
+    if user is not None:  # every session of this user ends, not only this browser's
+        db = get_session()
+        db.merge(user).end_all_sessions()
+        db.commit()
     logout_user()
     session.clear()
     if lang:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from elearn.accounts.login import current_learner, require_role
 from elearn.accounts.models import Organisation
-from elearn.db import get_session
+from elearn.db import DB_ID, get_session
 from elearn.lrs.auth import SCOPES, create_client, list_clients, revoke_client
 from elearn.lrs.models import LrsClient
 from elearn.state import AdminSection, elearn_state
@@ -86,10 +86,12 @@ def admin_lrs_clients_create() -> Any:
         return page(errors)
     client, secret = create_client(session, name, scopes, current_app.config["SECRET_KEY"], org_id)
     session.commit()
-    return page(created=client, secret=secret)
+    body, status = page(created=client, secret=secret)
+    # The secret is shown this once: no browser or proxy may keep a copy of this page.
+    return body, status, {"Cache-Control": "no-store"}
 
 
-@bp.post("/admin/lrs-clients/<int:client_id>/revoke")
+@bp.post(f"/admin/lrs-clients/<{DB_ID}:client_id>/revoke")
 @require_role("org_admin")
 def admin_lrs_clients_revoke(client_id: int) -> Any:
     user = _admin()

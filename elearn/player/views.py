@@ -23,7 +23,7 @@ from elearn.accounts.login import current_learner, learner_required
 from elearn.accounts.models import User
 from elearn.content.service import CourseEntry, CourseVersions, asset
 from elearn.core import engine
-from elearn.db import get_session
+from elearn.db import DB_ID, get_session
 from elearn.i18n import translate
 from elearn.player import service
 from elearn.player.models import ACTIVE, COMPLETED, Attempt
@@ -67,11 +67,16 @@ def _locate(attempt_id: int, scenario_id: str | None = None) -> Here:
     return Here(session, learner, attempt, course, scenario)
 
 
-def _posted_step() -> int:
-    raw = request.form.get("step", "")
-    if not raw.isdigit():
+def _posted_int(name: str) -> int:
+    """A whole number from the form that fits a database INTEGER; anything else is a 400."""
+    raw = request.form.get(name, "")
+    if not raw.isdigit() or len(raw) > 9:
         abort(400)
     return int(raw)
+
+
+def _posted_step() -> int:
+    return _posted_int("step")
 
 
 def _play_url(attempt: Attempt, scenario_id: str, anchor: str | None = None) -> str:
@@ -121,9 +126,8 @@ def start(course_id: str) -> Response:
 def restart(course_id: str) -> Response:
     session = get_session()
     course = _course_or_404(session, course_id)
-    raw = request.form.get("attempt_id", "")
-    if raw.isdigit():
-        here = _locate(int(raw))
+    if request.form.get("attempt_id"):
+        here = _locate(_posted_int("attempt_id"))
         if here.attempt.course_id != course_id:
             abort(404)
         try:
@@ -136,7 +140,7 @@ def restart(course_id: str) -> Response:
     return _begin(session, course)
 
 
-@bp.post("/a/<int:attempt_id>/s/<scenario_id>/enter")
+@bp.post(f"/a/<{DB_ID}:attempt_id>/s/<scenario_id>/enter")
 @learner_required
 def enter(attempt_id: int, scenario_id: str) -> Response:
     here = _locate(attempt_id, scenario_id)
@@ -158,7 +162,7 @@ def enter(attempt_id: int, scenario_id: str) -> Response:
     return redirect(_play_url(here.attempt, scenario_id, "main"))
 
 
-@bp.get("/a/<int:attempt_id>/s/<scenario_id>")
+@bp.get(f"/a/<{DB_ID}:attempt_id>/s/<scenario_id>")
 @learner_required
 def play(attempt_id: int, scenario_id: str) -> Any:
     here = _locate(attempt_id, scenario_id)
@@ -175,7 +179,7 @@ def play(attempt_id: int, scenario_id: str) -> Any:
     )
 
 
-@bp.post("/a/<int:attempt_id>/s/<scenario_id>/choose")
+@bp.post(f"/a/<{DB_ID}:attempt_id>/s/<scenario_id>/choose")
 @learner_required
 def choose(attempt_id: int, scenario_id: str) -> Response:
     here = _locate(attempt_id, scenario_id)
@@ -199,7 +203,7 @@ def choose(attempt_id: int, scenario_id: str) -> Response:
     return redirect(_play_url(here.attempt, scenario_id, "feedback"))
 
 
-@bp.post("/a/<int:attempt_id>/suspend")
+@bp.post(f"/a/<{DB_ID}:attempt_id>/suspend")
 @learner_required
 def suspend(attempt_id: int) -> Response:
     here = _locate(attempt_id)
@@ -214,7 +218,7 @@ def suspend(attempt_id: int) -> Response:
     return redirect(url_for("elearn.catalogue.course_page", course_id=here.attempt.course_id))
 
 
-@bp.get("/a/<int:attempt_id>/result")
+@bp.get(f"/a/<{DB_ID}:attempt_id>/result")
 @learner_required
 def result(attempt_id: int) -> Any:
     here = _locate(attempt_id)
@@ -228,7 +232,7 @@ def result(attempt_id: int) -> Any:
     )
 
 
-@bp.get("/assets/<int:version_id>/<path:path>")
+@bp.get(f"/assets/<{DB_ID}:version_id>/<path:path>")
 def course_asset(version_id: int, path: str) -> Response:
     found = asset(get_session(), version_id, path)
     if found is None:
