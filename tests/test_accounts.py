@@ -146,7 +146,9 @@ def test_deletion_also_finds_statements_recorded_under_an_older_homepage(
     page = learner_client.get("/c/play-course").get_data(as_text=True)
     learner_client.post("/c/play-course/start", data={"csrf_token": csrf_from(page)})
     assert count(app, StoredStatement) > 0
-    app.extensions["elearn"].services["tracking"].homepage = "https://new.example"  # the setting changed
+    app.extensions["elearn"].services[
+        "tracking"
+    ].homepage = "https://new.example"  # the setting changed
     profile = learner_client.get("/profile").get_data(as_text=True)
     learner_client.post(
         "/profile/delete", data={"csrf_token": csrf_from(profile), "password": PASSWORD}
