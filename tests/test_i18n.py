@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po, write_po
 from flask import Flask, g
-from flask_babel import Babel
+from flask_babel import Babel, get_locale, refresh
 from sqlalchemy.engine import Engine
 from werkzeug.datastructures import LanguageAccept
 
@@ -172,8 +172,6 @@ def test_a_host_with_its_own_flask_babel_keeps_its_locale(db: Engine, tmp_path: 
 
     @host.get("/host-locale")
     def host_locale() -> str:
-        from flask_babel import get_locale  # the host's own code, as a host writes it
-
         return str(get_locale())
 
     Elearn(host, url_prefix="/kurs", engine=db)
@@ -224,9 +222,7 @@ def test_messages_are_english_text_with_python_placeholders(app: Flask) -> None:
         g.elearn_lang = "en"
         assert gettext("You need %(pct)s%% to pass.", pct=80) == "You need 80% to pass."
         g.elearn_lang = "nb"
-        from flask_babel import refresh  # Flask-Babel caches the request's locale
-
-        refresh()
+        refresh()  # Flask-Babel caches the request's locale
         assert gettext("You need %(pct)s%% to pass.", pct=80) == "Du trenger 80 % for å bestå."
 
 
