@@ -7,7 +7,7 @@ PORT   ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-test browser npm js-test lint bench clean
+.PHONY: run test install install-test browser npm js-test lint bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ test: install-test npm browser js-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## make translations: bring every room's .po in step with the code and compile the .mo files
+## (see docs/translating.md). The .mo files are committed, so installs need no compile step.
+translations: install
+	$(BIN)/python -m elearn.message_catalogues update
 
 bench: install-test
 	$(BIN)/python bench/player_step.py

@@ -33,7 +33,16 @@ from elearn.core.constants import LANGUAGES
 from elearn.db import close_session, make_engine, session_factory_for
 from elearn.export import service as export_service
 from elearn.export import views as export_views
-from elearn.i18n import LANGUAGE_NAMES, negotiate_language, translate
+from elearn.i18n import (
+    AUDIENCE_NAMES,
+    LANGUAGE_NAMES,
+    N_,
+    gettext,
+    install_babel,
+    negotiate_language,
+    ngettext,
+    speak,
+)
 from elearn.lrs import admin as lrs_admin
 from elearn.lrs import deletion as lrs_deletion
 from elearn.lrs.views import build_lrs_blueprint
@@ -77,6 +86,7 @@ class Elearn:
         app.extensions["elearn"] = state
         _wire_services(app, state)
         install_login(app)
+        install_babel(app)
         ratelimit.init_app(app)
         app.teardown_appcontext(close_session)
         app.register_blueprint(front_door, url_prefix=prefix or None)
@@ -156,11 +166,13 @@ def choose_language() -> None:
     if asked in LANGUAGES:
         web_session["elearn_lang"] = asked
     learner = current_learner()
-    g.elearn_lang = negotiate_language(
-        web_session.get("elearn_lang"),
-        learner.language if learner else None,
-        request.accept_languages,
-        current_app.config["ELEARN_DEFAULT_LANGUAGE"],
+    speak(
+        negotiate_language(
+            web_session.get("elearn_lang"),
+            learner.language if learner else None,
+            request.accept_languages,
+            current_app.config["ELEARN_DEFAULT_LANGUAGE"],
+        )
     )
 
 
@@ -183,9 +195,6 @@ def check_csrf() -> None:
 def inject_helpers() -> dict[str, Any]:
     lang = g.get("elearn_lang", current_app.config.get("ELEARN_DEFAULT_LANGUAGE", "nb"))
 
-    def _(key: str, **kwargs: Any) -> str:
-        return translate(key, lang, **kwargs)
-
     def pick_lang(available: list[str] | tuple[str, ...]) -> str:
         """The learner's language if the text has it, else the first of ours it has."""
         return next((code for code in (lang, *LANGUAGES) if code in available), lang)
@@ -195,7 +204,10 @@ def inject_helpers() -> dict[str, Any]:
         return text[pick_lang(tuple(text))] if text else ""
 
     return {
-        "_": _,
+        "_": gettext,
+        "gettext": gettext,
+        "ngettext": ngettext,
+        "audience_names": AUDIENCE_NAMES,
         "loc": loc,
         "pick_lang": pick_lang,
         "lang": lang,
@@ -206,14 +218,18 @@ def inject_helpers() -> dict[str, Any]:
     }
 
 
-def _error_page(title_key: str, text_key: str, status: int) -> Any:
-    lang = g.get("elearn_lang", "nb")
+def _error_page(title: str, text: str, status: int) -> Any:
     return render_template(
         "elearn/error.html",
-        title=translate(title_key, lang),
-        message=translate(text_key, lang),
+        title=gettext(title),
+        message=gettext(text),
         **inject_helpers(),  # also outside the blueprint (the standalone app's own 404)
     ), status
+
+
+CSRF_EXPIRED = N_(
+    "The form was too old or did not come from this site. Reload the page and try again."
+)
 
 
 @front_door.errorhandler(CSRFError)
@@ -221,33 +237,48 @@ def csrf_error(_exc: CSRFError) -> Any:
     # Back to the page the form came from (with a fresh token) rather than a dead end.
     referrer = request.referrer or ""
     if referrer.startswith(request.host_url):
-        flash(translate("csrf_expired", g.get("elearn_lang", "nb")), "warning")
+        flash(gettext(CSRF_EXPIRED), "warning")
         return redirect(referrer, 303)
-    return _error_page("bad_request", "csrf_expired", 400)
+    return _error_page(N_("The request could not be used"), CSRF_EXPIRED, 400)
 
 
 @front_door.errorhandler(400)
 def bad_request(_exc: Exception) -> Any:
-    return _error_page("bad_request", "bad_request_text", 400)
+    return _error_page(
+        N_("The request could not be used"),
+        N_("Something in the form was not valid. Go back, reload the page and try again."),
+        400,
+    )
 
 
 @front_door.errorhandler(403)
 def forbidden(_exc: Exception) -> Any:
-    return _error_page("forbidden", "forbidden_text", 403)
+    return _error_page(
+        N_("Access denied"), N_("Your account does not have access to this page."), 403
+    )
 
 
 @front_door.errorhandler(429)
 def too_many_requests(_exc: Exception) -> Any:
-    return _error_page("too_many_requests", "too_many_requests_text", 429)
+    return _error_page(
+        N_("Too many attempts"),
+        N_(
+            "There have been too many attempts from you or on this account. "
+            "Wait a while and try again."
+        ),
+        429,
+    )
 
 
 @front_door.errorhandler(404)
 def not_found(_exc: Exception) -> Any:
-    return _error_page("not_found", "not_found_text", 404)
+    return _error_page(
+        N_("Page not found"), N_("We could not find what you were looking for."), 404
+    )
 
 
 def standalone_not_found(_exc: Exception) -> Any:
     """An unknown URL in the standalone app: elearn's own page, in the visitor's language."""
     if "elearn_lang" not in g:
         choose_language()
-    return _error_page("not_found", "not_found_text", 404)
+    return not_found(_exc)

@@ -20,7 +20,7 @@ class AdminSection:
     """A page a room adds to the admin home, for the roles that may use it."""
 
     endpoint: str  # e.g. "elearn.export.admin_exports"
-    label_key: str  # an interface string
+    label: str  # a message (its msgid), translated where it is shown
     roles: tuple[str, ...]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from elearn.core.hashing import content_hash
 from scorm_export import formats, manifests
 from scorm_export.formats import FORMATS, ExportError
+from scorm_export.messages import player_messages
 
 __all__ = ["FORMATS", "ExportError", "build_package", "package_filename"]
 RUNTIME_VERSION = "1"
@@ -120,6 +121,8 @@ def package_files(
         "contentHash": content_hash(course, assets),
         "media": MEDIA_DIR,
         "course": course,
+        # player.js's interface strings, from the platform's catalogues
+        "messages": player_messages(tuple(course["languages"])),
     }
     files["elearn/course.js"] = f"window.ELEARN_PACKAGE = {_js_json(data)};\n".encode()
     for name in (*RUNTIME_FILES, *package_format.trackers):

@@ -147,7 +147,7 @@ def test_own_modules_are_imported_at_module_level() -> None:
     [
         ["elearn.core", "elearn.core.engine", "elearn.core.rules", "elearn.core.walk"],
         ["elearn.core.hashing", "elearn.core.conditions", "elearn.core.constants"],
-        ["scorm_export", "scorm_export.builder", "scorm_export.formats"],
+        ["scorm_export", "scorm_export.builder", "scorm_export.formats", "scorm_export.messages"],
     ],
 )
 def test_the_core_and_the_package_builder_load_no_web_framework(modules: list[str]) -> None:

@@ -452,10 +452,16 @@ BOKMAL_WRONG = re.compile(r"\bDa du spør\b|\bmer stille\b|\bgråtende øyne\b")
 
 
 def _nynorsk_term_problems(texts: list[dict[str, str]]) -> list[tuple[str, str]]:
-    found = [(m.group(0), t["nn"][:80]) for t in texts for m in NYNORSK_WRONG.finditer(
-        _without_quotes(t["nn"]))]
-    found += [(m.group(0), t["nb"][:80]) for t in texts for m in BOKMAL_WRONG.finditer(
-        _without_quotes(t["nb"]))]
+    found = [
+        (m.group(0), t["nn"][:80])
+        for t in texts
+        for m in NYNORSK_WRONG.finditer(_without_quotes(t["nn"]))
+    ]
+    found += [
+        (m.group(0), t["nb"][:80])
+        for t in texts
+        for m in BOKMAL_WRONG.finditer(_without_quotes(t["nb"]))
+    ]
     return found
 
 
@@ -466,8 +472,11 @@ def test_nynorsk_uses_nynorsk_legal_terms(any_course: dict[str, Any]) -> None:
 
 # One form per course where both are correct, so a course does not switch back and forth.
 ONE_FORM = {
-    "nn": [(r"\bgi\b|\bgir\b", r"\bgje\b|\bgjev\b"), (r"\bogså\b", r"\bòg\b"),
-           (r"\bsvarer\b", r"\bsvarar\b")],
+    "nn": [
+        (r"\bgi\b|\bgir\b", r"\bgje\b|\bgjev\b"),
+        (r"\bogså\b", r"\bòg\b"),
+        (r"\bsvarer\b", r"\bsvarar\b"),
+    ],
     "nb": [(r"\bfrem", r"\bfram")],
 }
 
@@ -496,11 +505,14 @@ def test_the_language_checks_catch_planted_mistakes() -> None:
     ]
     found = [word.lower() for word, _ in _nynorsk_term_problems(planted)]
     assert found == ["avvergingsplikta", "forlovelse", "fridomsberøving", "mer stille"]
-    fine = [{"nb": "Avvergingsplikten.", "nn": "Avverjingsplikta, trulovnad, fridomsrøving.",
-             "en": "x"}]
+    fine = [
+        {"nb": "Avvergingsplikten.", "nn": "Avverjingsplikta, trulovnad, fridomsrøving.", "en": "x"}
+    ]
     assert not _nynorsk_term_problems(fine)
-    mixed = [{"nb": "Saken kom fram.", "nn": "Det er også slik.", "en": "x"},
-             {"nb": "Vi går frem.", "nn": "Det er òg slik.", "en": "x"}]
+    mixed = [
+        {"nb": "Saken kom fram.", "nn": "Det er også slik.", "en": "x"},
+        {"nb": "Vi går frem.", "nn": "Det er òg slik.", "en": "x"},
+    ]
     assert _mixed_forms(mixed) == [("nn", r"\bogså\b / \bòg\b"), ("nb", r"\bfrem / \bfram")]
 
 
@@ -545,8 +557,10 @@ def _cast_problems(sources: dict[str, list[dict[str, Any]]]) -> list[str]:
             cast = s["cast"] or []
             if not cast and s["id"] != QUIZ:
                 problems.append(f"{where}: an empty cast")
-            nb_text = " ".join(t["nb"] for t in _texts(s["nodes"]) + _texts(
-                {k: v for k, v in s.items() if k != "cast"}))
+            nb_text = " ".join(
+                t["nb"]
+                for t in _texts(s["nodes"]) + _texts({k: v for k, v in s.items() if k != "cast"})
+            )
             for person in cast:
                 name, about = person["name"], person["about"]["nb"]
                 if not re.search(rf"\b{re.escape(name)}", nb_text):
@@ -589,14 +603,23 @@ def test_the_cast_check_catches_planted_mistakes() -> None:
     assert not _cast_problems(fine)
     planted = {
         "kurs-a": [story("en", ("Nour", "elev, 15 år")), story("to", ("Nour", "mor, 40 år"))],
-        "kurs-b": [story("tre", ("Nour", "elev, 15 år")), {"id": "fire", "nodes": []},
-                   {**story("fem"), "cast": []}],
+        "kurs-b": [
+            story("tre", ("Nour", "elev, 15 år")),
+            {"id": "fire", "nodes": []},
+            {**story("fem"), "cast": []},
+        ],
     }
     problems = _cast_problems(planted)
     assert any("kurs-a/to: Nour is someone else" in p for p in problems)
     assert any("kurs-b/tre: Nour is already a person in kurs-a/en" in p for p in problems)
     assert "kurs-b/fire: no cast" in problems
     assert "kurs-b/fem: an empty cast" in problems
-    missing = {"kurs-c": [{**story("seks", ("Leyla", "elev")), "nodes": [
-        {"id": "n1", "text": {"nb": "Ingen her.", "nn": "x", "en": "x"}}]}]}
+    missing = {
+        "kurs-c": [
+            {
+                **story("seks", ("Leyla", "elev")),
+                "nodes": [{"id": "n1", "text": {"nb": "Ingen her.", "nn": "x", "en": "x"}}],
+            }
+        ]
+    }
     assert _cast_problems(missing) == ["kurs-c/seks: Leyla is in the cast but not in the story"]

@@ -9,7 +9,6 @@ from elearn.accounts import service
 from elearn.accounts.models import ROLES
 from elearn.clitools import committing_session
 from elearn.core.constants import AUDIENCES
-from elearn.i18n import translate
 
 cli = AppGroup("accounts", help="Accounts and organisations.")
 
@@ -34,7 +33,8 @@ def create_user_command(
         errors = service.registration_errors(session, email, password, audience)
         if errors:
             raise ValueError(
-                "\n".join(f"{field}: {translate(key, 'en')}" for field, key in errors.items())
+                # The messages' msgids are their English text.
+                "\n".join(f"{field}: {message}" for field, message in errors.items())
             )
         org = service.find_organisation(session, org_slug) if org_slug else None
         if org_slug and org is None:

@@ -10,12 +10,12 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, flash, g, redirect, request, url_for
+from flask import Flask, abort, flash, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from elearn.accounts.models import USER_ID_PREFIX, User
 from elearn.db import get_session
-from elearn.i18n import translate
+from elearn.i18n import gettext
 
 LOGIN_ENDPOINT = "elearn.accounts.login"
 
@@ -45,7 +45,7 @@ def install_login(app: Flask) -> None:
 
 
 def _load_learner(raw: str) -> User | None:
-    """"<id>.<session generation>": a cookie from before the last logout, password change or
+    """ "<id>.<session generation>": a cookie from before the last logout, password change or
     deactivation names an old generation and signs nobody in."""
     number, _, generation = raw.partition(".")
     if not (number.isdigit() and generation.isdigit()) or len(number) > 9:
@@ -57,7 +57,7 @@ def _load_learner(raw: str) -> User | None:
 
 
 def _to_login() -> Any:
-    flash(translate("login_required", g.elearn_lang), "info")
+    flash(gettext("Log in to take the course."), "info")
     return redirect(url_for(LOGIN_ENDPOINT, next=request.full_path))
 
 

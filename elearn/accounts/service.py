@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from elearn.accounts.models import ROLES, Organisation, User
 from elearn.core.constants import AUDIENCES, LANGUAGES
 from elearn.db import utcnow
+from elearn.message_catalogues import N_
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 10
+CHOOSE_AUDIENCE = N_("Choose a profession.")
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
 
@@ -25,16 +27,16 @@ def normalise_email(email: str) -> str:
 def registration_errors(
     session: Session, email: str, password: str, audience: str
 ) -> dict[str, str]:
-    """Field → message key, for every field that is wrong."""
+    """Field → message (an untranslated msgid), for every field that is wrong."""
     errors: dict[str, str] = {}
     if not EMAIL.match(email) or len(email) > 254:
-        errors["email"] = "err.email"
+        errors["email"] = N_("Enter a valid email address, for example name@example.no.")
     elif find_user(session, email) is not None:
-        errors["email"] = "err.email_taken"
+        errors["email"] = N_("There is already an account with this email address.")
     if len(password) < MIN_PASSWORD:
-        errors["password"] = "err.password_short"
+        errors["password"] = N_("The password must have at least 10 characters.")
     if audience not in AUDIENCES:
-        errors["audience"] = "err.audience"
+        errors["audience"] = CHOOSE_AUDIENCE
     return errors
 
 

@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -23,12 +24,13 @@ from elearn.accounts import service
 from elearn.accounts.login import current_learner, learner_required, require_role, safe_next
 from elearn.core.constants import AUDIENCES, LANGUAGES
 from elearn.db import get_session
-from elearn.i18n import translate
+from elearn.i18n import N_, force_locale, gettext, speak
 from elearn.ratelimit import limiter
 from elearn.signals import user_deleting
 from elearn.state import elearn_state
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+WRONG_LOGIN = N_("Wrong email address or password.")
 
 
 def _account_key() -> str:
@@ -89,7 +91,7 @@ def login() -> Any:
             return redirect(
                 safe_next(request.args.get("next")) or url_for("elearn.catalogue.catalogue")
             )
-        error = "err.login"
+        error = WRONG_LOGIN
     return render_template(
         "elearn/accounts/login.html", error=error, email=email
     ), 401 if error else 200
@@ -107,7 +109,8 @@ def logout() -> Response:
     session.clear()
     if lang:
         session["elearn_lang"] = lang
-    flash(translate("logged_out", lang or current_app.config["ELEARN_DEFAULT_LANGUAGE"]), "info")
+    with force_locale(lang or current_app.config["ELEARN_DEFAULT_LANGUAGE"]):
+        flash(gettext("You are logged out."), "info")
     return redirect(url_for("elearn.accounts.login"))
 
 
@@ -121,7 +124,7 @@ def profile() -> Any:
         audience = request.form.get("audience", "")
         language = request.form.get("language", "")
         if audience not in AUDIENCES:
-            errors["audience"] = "err.audience"
+            errors["audience"] = service.CHOOSE_AUDIENCE
         else:
             db = get_session()
             db_user = db.merge(user)
@@ -130,7 +133,8 @@ def profile() -> Any:
             if db_user.language:
                 session["elearn_lang"] = db_user.language
             db.commit()
-            flash(translate("saved", db_user.language or "nb"), "success")
+            speak(db_user.language or g.elearn_lang)  # the flash in the language just chosen
+            flash(gettext("Saved."), "success")
             return redirect(url_for("elearn.accounts.profile"))
     return render_template(
         "elearn/accounts/profile.html", errors=errors, audiences=AUDIENCES, user=user
@@ -143,7 +147,7 @@ def delete_account() -> Response:
     user = current_learner()
     assert user is not None
     if not user.check_password(request.form.get("password", "")):
-        flash(translate("err.login", session.get("elearn_lang", "nb")), "error")
+        flash(gettext(WRONG_LOGIN), "error")
         return redirect(url_for("elearn.accounts.profile"))
     db = get_session()
     db_user = db.merge(user)

@@ -10,6 +10,7 @@ from flask.blueprints import BlueprintSetupState
 from elearn.accounts.login import require_role
 from elearn.db import get_session
 from elearn.export.service import Packages
+from elearn.i18n import N_
 from elearn.state import AdminSection, elearn_state
 from scorm_export import FORMATS, ExportError
 
@@ -19,7 +20,9 @@ bp = Blueprint("export", __name__, template_folder="templates")
 @bp.record_once
 def _setup(setup: BlueprintSetupState) -> None:
     elearn_state(setup.app).add_admin_section(
-        AdminSection("elearn.export.admin_exports", "export_title", ("org_admin",))
+        AdminSection(
+            "elearn.export.admin_exports", N_("Download courses for your own LMS"), ("org_admin",)
+        )
     )
 
 

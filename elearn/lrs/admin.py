@@ -13,6 +13,7 @@ from sqlalchemy import select
 from elearn.accounts.login import current_learner, require_role
 from elearn.accounts.models import Organisation
 from elearn.db import DB_ID, get_session
+from elearn.i18n import N_
 from elearn.lrs.auth import SCOPES, create_client, list_clients, revoke_client
 from elearn.lrs.models import LrsClient
 from elearn.state import AdminSection, elearn_state
@@ -23,7 +24,11 @@ bp = Blueprint("lrs", __name__, template_folder="templates")
 @bp.record_once
 def _setup(setup: BlueprintSetupState) -> None:
     elearn_state(setup.app).add_admin_section(
-        AdminSection("elearn.lrs.admin_lrs_clients", "lrs_clients_title", ("org_admin",))
+        AdminSection(
+            "elearn.lrs.admin_lrs_clients",
+            N_("Access to the learning record store (LRS)"),
+            ("org_admin",),
+        )
     )
 
 
@@ -71,15 +76,17 @@ def admin_lrs_clients_create() -> Any:
     scopes = [s for s in request.form.getlist("scope") if s in SCOPES]
     errors = {}
     if not name:
-        errors["name"] = "lrs_err_name"
+        errors["name"] = N_("Enter who will use the access.")
     if not scopes:
-        errors["scope"] = "lrs_err_scope"
+        errors["scope"] = N_("Choose at least one scope.")
     session = get_session()
     if user.role == "admin":
         raw = request.form.get("organisation", "")
         org_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
         if raw and (org_id is None or session.get(Organisation, org_id) is None):
-            errors["organisation"] = "lrs_err_organisation"
+            errors["organisation"] = N_(
+                "Choose an organisation from the list, or none for a platform-wide client."
+            )
     else:
         org_id = user.organisation_id
     if errors:

@@ -24,7 +24,7 @@ from elearn.accounts.models import User
 from elearn.content.service import CourseEntry, CourseVersions, asset
 from elearn.core import engine
 from elearn.db import DB_ID, get_session
-from elearn.i18n import translate
+from elearn.i18n import gettext
 from elearn.player import service
 from elearn.player.models import ACTIVE, COMPLETED, Attempt
 from elearn.state import elearn_state
@@ -86,7 +86,12 @@ def _play_url(attempt: Attempt, scenario_id: str, anchor: str | None = None) -> 
 
 
 def _stale() -> None:
-    flash(translate("stale_page", g.elearn_lang), "warning")
+    flash(
+        gettext(
+            "That page was out of date, so the choice was not recorded. This is where you are now."
+        ),
+        "warning",
+    )
 
 
 def _begin(session: Session, course: CourseEntry) -> Response:
@@ -212,7 +217,13 @@ def suspend(attempt_id: int) -> Response:
             _player().suspend(
                 here.session, here.learner, here.attempt, _posted_step(), g.elearn_lang
             )
-            flash(translate("paused", g.elearn_lang), "success")
+            flash(
+                gettext(
+                    "Your progress is saved. You can continue where you left off, "
+                    "also on another device."
+                ),
+                "success",
+            )
         except service.StaleStep:
             _stale()
     return redirect(url_for("elearn.catalogue.course_page", course_id=here.attempt.course_id))
