@@ -279,10 +279,11 @@ def _is_acyclic(graph: StateGraph) -> bool:
     )
 
 
-def count_paths(scenario: Scenario) -> int | None:
+def count_paths(scenario: Scenario, graph: StateGraph | None = None) -> int | None:
     """How many paths lead from the start to an ending, or None when the state graph has a loop
-    (then paths that never repeat a state can only be counted by walking them)."""
-    graph = state_graph(scenario)
+    (then paths that never repeat a state can only be counted by walking them). `graph`: the
+    scenario's state graph when the caller has it already."""
+    graph = graph or state_graph(scenario)
     if not _is_acyclic(graph):
         return None
     counts: dict[str, int] = {}
