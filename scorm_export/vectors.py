@@ -26,6 +26,7 @@ Activities (the same for every statement that names them) are stored once per co
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import sys
@@ -97,7 +98,9 @@ def behaviours(scenario: Scenario, state: engine.State) -> set[tuple[Any, ...]]:
     return found
 
 
-def _routes(graph: walk.StateGraph) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+def _routes(
+    graph: walk.StateGraph,
+) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
     """({state: (previous state, choice)} on shortest ways from the start, {state: (choice, next
     state)} on shortest ways to an ending)."""
     back: dict[str, tuple[str, str]] = {}
@@ -157,9 +160,11 @@ def covering_walks(scenario: Scenario, graph: walk.StateGraph) -> list[walk.Walk
     return walks
 
 
-def scenario_walks(scenario: Scenario) -> tuple[list[tuple[walk.Walk, str]], int | None]:
+def scenario_walks(
+    scenario: Scenario, graph: walk.StateGraph | None = None
+) -> tuple[list[tuple[walk.Walk, str]], int | None]:
     """([(walk, why it is there)], number of paths or None where loops make it uncountable)."""
-    graph = walk.state_graph(scenario)
+    graph = graph or walk.state_graph(scenario)
     count = walk.count_paths(scenario, graph)
     if count is None or count <= ALL_PATHS:
         walks, exhaustive = walk.walk_paths(scenario, limit=ALL_PATHS, seed=SEED)
@@ -183,7 +188,10 @@ def statement_walks(walks: list[tuple[walk.Walk, str]]) -> set[tuple[str, ...]]:
     keep = {w.choices for w, why in walks if why in ("every", "best", "worst")}
     seen: set[tuple[str, ...]] = set()
     for w, _ in walks:
-        moves = {(a["node"], c, b["node"]) for a, c, b in zip(w.states, w.choices, w.states[1:])}
+        moves = {
+            (a["node"], c, b["node"])
+            for a, c, b in zip(w.states, w.choices, w.states[1:], strict=False)
+        }
         if w.choices in keep or not moves <= seen:
             keep.add(w.choices)
             seen |= moves
@@ -292,7 +300,7 @@ def _order(scenario: Scenario, state: engine.State, seed: str) -> list[str]:
 def _var_changes(states: tuple[engine.State, ...]) -> list[dict[str, Any]]:
     """The variables at the start, then at each step only those that changed."""
     out = [dict(states[0]["vars"])]
-    for before, after in zip(states, states[1:]):
+    for before, after in itertools.pairwise(states):
         out.append({k: v for k, v in after["vars"].items() if before["vars"].get(k) != v})
     return out
 
@@ -338,15 +346,19 @@ def _path_statements(
     return sts.take(tracker)
 
 
-def scenario_vectors(course: Course, scenario: Scenario, sts: Statements) -> dict[str, Any]:
-    walks, count = scenario_walks(scenario)
+def scenario_vectors(
+    course: Course, scenario: Scenario, sts: Statements, graph: walk.StateGraph | None = None
+) -> dict[str, Any]:
+    walks, count = scenario_walks(scenario, graph)
     with_statements = statement_walks(walks)
     langs = course["languages"]
     paths = []
     for i, (w, why) in enumerate(walks):
         reg = registration(course["id"], scenario["id"], i)
         keep = sts if w.choices in with_statements else None
-        paths.append({"why": why, **path_vector(course, scenario, w, reg, langs[i % len(langs)], keep)})
+        paths.append(
+            {"why": why, **path_vector(course, scenario, w, reg, langs[i % len(langs)], keep)}
+        )
     exhaustive = all(why == "every" for _, why in walks)
     return {"id": scenario["id"], "count": count, "exhaustive": exhaustive, "paths": paths}
 
@@ -355,7 +367,10 @@ def _run_plan(
     course: Course, per_scenario: list[dict[str, Any]], rng: random.Random, pick: Any
 ) -> list[tuple[str, str | None]]:
     """A course run's steps: (scenario, None) to enter it, (scenario, choice) to choose."""
-    chosen = {s["id"]: pick(v["paths"])["choices"] for s, v in zip(course["scenarios"], per_scenario, strict=True)}
+    chosen = {
+        s["id"]: pick(v["paths"])["choices"]
+        for s, v in zip(course["scenarios"], per_scenario, strict=True)
+    }
     queue = [sid for sid, choices in chosen.items() for _ in range(len(choices) + 1)]
     rng.shuffle(queue)
     pos = dict.fromkeys(chosen, -1)
@@ -415,7 +430,9 @@ def run_vector(
     }
 
 
-def course_runs(course: Course, per_scenario: list[dict[str, Any]], sts: Statements) -> list[dict[str, Any]]:
+def course_runs(
+    course: Course, per_scenario: list[dict[str, Any]], sts: Statements
+) -> list[dict[str, Any]]:
     """Whole-course plays: the best and the worst path of every scenario, then RUNS random ones;
     steps interleaved at random, as a learner may switch scenarios."""
     rng = random.Random(SEED)
@@ -442,7 +459,11 @@ def _longest_walk(scenario: Scenario, per_scenario: list[dict[str, Any]] | None)
     return list(max(part, key=lambda k: part[k]))
 
 
-def longest_suspend(course: Course, per_scenario: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def longest_suspend(
+    course: Course,
+    per_scenario: list[dict[str, Any]] | None = None,
+    graphs: dict[str, walk.StateGraph] | None = None,
+) -> dict[str, Any]:
     """The longest resume data the course can produce in a SCORM package: every scenario on its
     longest path that never repeats a state (all resume data keeps), the last scenario current,
     the longest language code, a package-made seed. Exact when the scenarios' state graphs have
@@ -452,7 +473,7 @@ def longest_suspend(course: Course, per_scenario: list[dict[str, Any]] | None = 
     bound = 0
     exact = True
     for scenario in course["scenarios"]:
-        choices, steps = walk.longest_path(scenario)
+        choices, steps = walk.longest_path(scenario, (graphs or {}).get(scenario["id"]))
         widest = max(
             len(rules.encode_index(len(n["choices"]) - 1))
             for n in scenario["nodes"].values()
@@ -477,7 +498,8 @@ def course_vectors(course_dir: Path) -> dict[str, Any] | None:
         return None
     course = loaded.compiled
     sts = Statements(course, loaded.content_hash or "")
-    per_scenario = [scenario_vectors(course, s, sts) for s in course["scenarios"]]
+    graphs = {s["id"]: walk.state_graph(s) for s in course["scenarios"]}
+    per_scenario = [scenario_vectors(course, s, sts, graphs[s["id"]]) for s in course["scenarios"]]
     runs = course_runs(course, per_scenario, sts)
     return {
         "id": course["id"],
@@ -488,7 +510,7 @@ def course_vectors(course_dir: Path) -> dict[str, Any] | None:
         "verbs": sts.verbs,
         "scenarios": per_scenario,
         "runs": runs,
-        "longest_suspend": longest_suspend(course, per_scenario),
+        "longest_suspend": longest_suspend(course, per_scenario, graphs),
     }
 
 

@@ -75,9 +75,7 @@ def choice_order(
     index everywhere else (resume data, SCORM responses): only the display order changes."""
     if node.get("order") == "fixed":
         return list(offered)
-    return sorted(
-        offered, key=lambda c: fnv1a32(f"{seed}|{scenario_id}|{node['id']}|{c['id']}")
-    )
+    return sorted(offered, key=lambda c: fnv1a32(f"{seed}|{scenario_id}|{node['id']}|{c['id']}"))
 
 
 def visible_text(node: dict[str, Any], state: State) -> list[dict[str, str]]:

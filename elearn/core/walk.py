@@ -313,11 +313,13 @@ def _post_order(graph: StateGraph) -> list[str]:
     return order
 
 
-def longest_path(scenario: Scenario) -> tuple[list[str] | None, int]:
+def longest_path(
+    scenario: Scenario, graph: StateGraph | None = None
+) -> tuple[list[str] | None, int]:
     """(choices, steps) of the longest path that never repeats a state. Exact when the state
     graph has no loop (choices given); otherwise an upper bound from its strongly connected
     components (choices None): every state of a component could be on the path."""
-    graph = state_graph(scenario)
+    graph = graph or state_graph(scenario)
     if _is_acyclic(graph):
         best: dict[str, tuple[int, str | None, str | None]] = {}
         for key in _post_order(graph):

@@ -111,7 +111,9 @@ class Tracker:
             return None
         r = rules.course_result(c, states)
         score = (r.points, r.min, r.max, r.scaled)
-        self.course_event("completed", result=score_result(*score, completion=True, seconds=seconds))
+        self.course_event(
+            "completed", result=score_result(*score, completion=True, seconds=seconds)
+        )
         self.course_event(
             "passed" if r.passed else "failed",
             result=score_result(*score, success=r.passed, seconds=seconds),
@@ -292,7 +294,10 @@ class Player:
         }
         if ended is not None:
             values.update(
-                status=COMPLETED, passed=ended.passed, score_scaled=ended.scaled, completed_at=utcnow()
+                status=COMPLETED,
+                passed=ended.passed,
+                score_scaled=ended.scaled,
+                completed_at=utcnow(),
             )
         _save(session, attempt, expected_step, **values)
         self._commit(session, tracker)

@@ -68,7 +68,9 @@ def test_stored_statements_expand_to_what_the_platform_builds() -> None:
     assert c is not None
     store = SimpleNamespace(activities=c["activities"], verbs=c["verbs"])
     best = c["runs"][0]
-    built = [vectors.expand(store, best["statements"]["common"], s) for s in best["statements"]["list"]]
+    built = [
+        vectors.expand(store, best["statements"]["common"], s) for s in best["statements"]["list"]
+    ]
     verbs = [s["verb"]["display"]["en-US"] for s in built]
     assert verbs[:3] == ["launched", "initialized", "experienced"]
     assert verbs[-3:] == ["completed", "passed", "terminated"]
