@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from elearn.content import load_course
+from elearn.core import engine
 from elearn.player.models import Attempt
 from elearn.tracking.models import StoredStatement
 from tests.conftest import PASSWORD, csrf_from, form_value, register
 from tests.xapi_checks import assert_valid
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
+PLAY_COURSE = Path(__file__).parent / "fixtures" / "play-course"
 
 
 def start_course(client: FlaskClient, course_id: str = "play-course") -> tuple[str, str]:
@@ -327,3 +331,58 @@ def test_scores_without_a_range_leave_out_min_and_max() -> None:
     assert result["score"] == {"raw": 0.0, "scaled": 0.0}
     ranged = score_result(3, -1, 4, 0.75).as_version("1.0.3")
     assert ranged["score"] == {"raw": 3.0, "min": -1.0, "max": 4.0, "scaled": 0.75}
+
+
+def shown_choices(page: str) -> list[str]:
+    return re.findall(r'<button type="submit" name="choice" value="([^"]+)"', page)
+
+
+def set_registration(app: Flask, registration: str) -> None:
+    """Gives the active attempt a chosen registration (new ones get a random uuid4), so the
+    orders below are the same on every run."""
+    session = app.extensions["elearn"].session_factory()
+    try:
+        attempt = session.scalars(select(Attempt).where(Attempt.status == "active")).one()
+        attempt.registration = registration
+        session.commit()
+    finally:
+        session.close()
+
+
+def restart(client: FlaskClient) -> None:
+    course_page = client.get("/c/play-course").get_data(as_text=True)
+    form = re.search(r'action="(/c/play-course/restart)".*?</form>', course_page, re.S).group(0)
+    response = client.post(
+        "/c/play-course/restart",
+        data={
+            "csrf_token": csrf_from(course_page),
+            "attempt_id": form_value(form, "attempt_id"),
+            "step": form_value(form, "step"),
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_each_attempt_shows_the_choices_in_its_own_order(
+    app: Flask, learner_client: FlaskClient
+) -> None:
+    """Shuffled per attempt, seeded by its registration: the same on every page of an attempt,
+    different between attempts; as written on a node that says `order: fixed`."""
+    client = learner_client
+    intro = load_course(PLAY_COURSE).compiled["scenarios"][0]["nodes"]["intro"]
+    first, fixed = [], []
+    for i in range(6):
+        if i:
+            restart(client)
+        location, _ = start_course(client)
+        registration = str(uuid.UUID(int=i + 1))
+        set_registration(app, registration)
+        page = client.get(location).get_data(as_text=True)
+        assert shown_choices(client.get(location).get_data(as_text=True)) == shown_choices(page)
+        first.append(shown_choices(page))
+        expected = engine.choice_order("first", intro, intro["choices"], registration)
+        assert first[-1] == [c["id"] for c in expected]  # the platform's rule, as packages play it
+        course_page = client.get("/c/play-course").get_data(as_text=True)
+        fixed.append(shown_choices(enter(client, course_page, "second")))
+    assert len({tuple(order) for order in first}) > 1  # attempts differ at least once
+    assert fixed == [["interpreter", "sibling"]] * 6  # order: fixed keeps the authored order

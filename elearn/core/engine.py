@@ -54,6 +54,30 @@ def offered_choices(scenario: Scenario, state: State) -> list[dict[str, Any]]:
     return [c for c in node.get("choices", []) if evaluate(c.get("if"), state["vars"])]
 
 
+FNV_OFFSET = 0x811C9DC5
+FNV_PRIME = 0x01000193
+
+
+def fnv1a32(text: str) -> int:
+    """FNV-1a, 32 bits, over the UTF-8 bytes: a hash engine.js computes bit for bit the same."""
+    h = FNV_OFFSET
+    for byte in text.encode("utf-8"):
+        h = ((h ^ byte) * FNV_PRIME) & 0xFFFFFFFF
+    return h
+
+
+def choice_order(
+    scenario_id: str, node: dict[str, Any], offered: list[dict[str, Any]], seed: str
+) -> list[dict[str, Any]]:
+    """The offered choices in the order this attempt shows them: shuffled by a hash of
+    `seed|scenario|node|choice` (the same on every page of the attempt, different between
+    attempts), or as written when the node says `order: fixed`. Choices keep their authored
+    index everywhere else (resume data, SCORM responses): only the display order changes."""
+    if node.get("order") == "fixed":
+        return list(offered)
+    return sorted(offered, key=lambda c: fnv1a32(f"{seed}|{scenario_id}|{node['id']}|{c['id']}"))
+
+
 def visible_text(node: dict[str, Any], state: State) -> list[dict[str, str]]:
     """The node's text followed by every conditional paragraph that holds now."""
     texts = [node["text"]]

@@ -20,7 +20,7 @@ from elearn.core.walk import state_key
 Course = dict[str, Any]
 States = dict[str, engine.State]
 
-RESUME_VERSION = "e1"
+RESUME_VERSION = "e2"
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -86,12 +86,15 @@ def next_scenario(course: Course, states: States, here: str) -> dict[str, Any] |
 
 
 # -- resume ---------------------------------------------------------------------------------------
-# "e1.<lang>.<current scenario index in base 36, or empty>.<part>.<part>…", one part per scenario:
-# empty = not started, "_" then one base-36 character per choice (the choice's index in the
-# node's authored list; "(" base36 ")" for an index of 36 or more). A stretch of choices that
-# comes back to a state (node, variables, points) already passed is left out: replaying without
-# it gives the same state, and it keeps looping paths from growing the data. SCORM 1.2 allows
-# 4,096 characters of suspend_data; the longest a course can produce is computed in the vectors.
+# "e2.<lang>.<current scenario index in base 36, or empty>.<seed>.<part>.<part>…", one part per
+# scenario: empty = not started, "_" then one base-36 character per choice (the choice's index in
+# the node's authored list, whatever order the choices were shown in; "(" base36 ")" for an index
+# of 36 or more). `seed` is the attempt's choice-order seed (letters, digits, "-" and "_"; a
+# package without a registration makes one up and keeps it here). A stretch of choices that comes
+# back to a state (node, variables, points) already passed is left out: replaying without it gives
+# the same state, and it keeps looping paths from growing the data. SCORM 1.2 allows 4,096
+# characters of suspend_data; the longest a course can produce is computed in the vectors.
+# "e1" data (written before choices were shuffled: no seed field) is still read.
 
 
 def loop_free_indexes(scenario: engine.Scenario, state: engine.State) -> list[int]:
@@ -126,7 +129,14 @@ def encode_index(i: int) -> str:
     return DIGITS[i] if i < 36 else f"({base36(i)})"
 
 
-def encode_resume(course: Course, states: States, current: str | None, lang: str | None) -> str:
+SEED = re.compile(r"[0-9A-Za-z_-]*")
+
+
+def encode_resume(
+    course: Course, states: States, current: str | None, lang: str | None, seed: str | None = None
+) -> str:
+    if not SEED.fullmatch(seed or ""):
+        raise ValueError(f"a resume seed is letters, digits, '-' and '_': {seed!r}")
     at = next((base36(i) for i, s in enumerate(course["scenarios"]) if s["id"] == current), "")
     parts = [
         ""
@@ -134,7 +144,7 @@ def encode_resume(course: Course, states: States, current: str | None, lang: str
         else "_" + "".join(map(encode_index, loop_free_indexes(s, states[s["id"]])))
         for s in course["scenarios"]
     ]
-    return ".".join([RESUME_VERSION, lang or "", at, *parts])
+    return ".".join([RESUME_VERSION, lang or "", at, seed or "", *parts])
 
 
 _INDEX = re.compile(r"\(([0-9a-z]+)\)|([0-9a-z])")
@@ -157,15 +167,33 @@ def _replay_part(scenario: engine.Scenario, body: str) -> engine.State:
     return state
 
 
-def decode_resume(course: Course, text: str) -> tuple[States, str | None, str | None] | None:
-    """(states, current scenario id, lang) an encoding stands for, replayed through the engine;
-    None if it does not fit this course (another version, or damaged)."""
+@dataclass(frozen=True)
+class Resume:
+    """What resume data stands for: the states replayed through the engine, the current
+    scenario, the language and the choice-order seed (None in "e1" data)."""
+
+    states: States
+    current: str | None
+    lang: str | None
+    seed: str | None
+
+
+_AT = re.compile(r"[0-9a-z]*")
+_HEADER = {"e1": 3, RESUME_VERSION: 4}  # fields before the per-scenario parts
+
+
+def decode_resume(course: Course, text: str) -> Resume | None:
+    """None if the data does not fit this course (another version, or damaged)."""
     fields = text.split(".") if isinstance(text, str) else []
-    if not fields or fields[0] != RESUME_VERSION or len(fields) != 3 + len(course["scenarios"]):
+    header = _HEADER.get(fields[0]) if fields else None
+    if header is None or len(fields) != header + len(course["scenarios"]):
+        return None
+    seed = fields[3] if header == 4 else None
+    if (seed is not None and not SEED.fullmatch(seed)) or not _AT.fullmatch(fields[2]):
         return None
     states: States = {}
     try:
-        for scenario, part in zip(course["scenarios"], fields[3:], strict=True):
+        for scenario, part in zip(course["scenarios"], fields[header:], strict=True):
             if part == "":
                 continue
             if not part.startswith("_"):
@@ -174,4 +202,4 @@ def decode_resume(course: Course, text: str) -> tuple[States, str | None, str | 
         current = course["scenarios"][int(fields[2], 36)]["id"] if fields[2] else None
     except (ValueError, IndexError, engine.InvalidChoice):
         return None
-    return states, current if current in states else None, fields[1] or None
+    return Resume(states, current if current in states else None, fields[1] or None, seed or None)

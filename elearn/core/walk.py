@@ -279,10 +279,11 @@ def _is_acyclic(graph: StateGraph) -> bool:
     )
 
 
-def count_paths(scenario: Scenario) -> int | None:
+def count_paths(scenario: Scenario, graph: StateGraph | None = None) -> int | None:
     """How many paths lead from the start to an ending, or None when the state graph has a loop
-    (then paths that never repeat a state can only be counted by walking them)."""
-    graph = state_graph(scenario)
+    (then paths that never repeat a state can only be counted by walking them). `graph`: the
+    scenario's state graph when the caller has it already."""
+    graph = graph or state_graph(scenario)
     if not _is_acyclic(graph):
         return None
     counts: dict[str, int] = {}
@@ -312,11 +313,13 @@ def _post_order(graph: StateGraph) -> list[str]:
     return order
 
 
-def longest_path(scenario: Scenario) -> tuple[list[str] | None, int]:
+def longest_path(
+    scenario: Scenario, graph: StateGraph | None = None
+) -> tuple[list[str] | None, int]:
     """(choices, steps) of the longest path that never repeats a state. Exact when the state
     graph has no loop (choices given); otherwise an upper bound from its strongly connected
     components (choices None): every state of a component could be on the path."""
-    graph = state_graph(scenario)
+    graph = graph or state_graph(scenario)
     if _is_acyclic(graph):
         best: dict[str, tuple[int, str | None, str | None]] = {}
         for key in _post_order(graph):

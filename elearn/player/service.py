@@ -83,6 +83,44 @@ class Tracker:
             **kwargs,
         )
 
+    def started(self) -> None:
+        self.course_event("launched")
+        self.course_event("initialized")
+
+    def entered(self, scenario: dict[str, Any]) -> None:
+        self.node_event("experienced", scenario, scenario["start"])
+
+    def chose(
+        self, scenario: dict[str, Any], step: engine.Step, states: rules.States, seconds: float
+    ) -> rules.Result | None:
+        """The statements of one choice (the shared test vectors replay these, so the packages
+        send the same); the course's result when the choice ended the course."""
+        c = self.course.compiled
+        self.node_event("answered", scenario, step.from_node, result=choice_result(step.choice))
+        self.node_event("experienced", scenario, step.to_node)
+        self.course_event("progressed", result=progress_result(rules.course_progress(c, states)))
+        if step.state["ended"]:
+            r = rules.scenario_result(scenario, step.state)
+            self.emit(
+                "completed",
+                self.builder.scenario_activity(c, scenario),
+                parent=self.builder.course_activity(c),
+                result=score_result(r.points, r.min, r.max, r.scaled, completion=True),
+            )
+        if not rules.all_ended(c, states):
+            return None
+        r = rules.course_result(c, states)
+        score = (r.points, r.min, r.max, r.scaled)
+        self.course_event(
+            "completed", result=score_result(*score, completion=True, seconds=seconds)
+        )
+        self.course_event(
+            "passed" if r.passed else "failed",
+            result=score_result(*score, success=r.passed, seconds=seconds),
+        )
+        self.course_event("terminated")
+        return r
+
     def flush(self, session: Session, forward: bool) -> None:
         add_statements(session, self.pending, authority=self.builder.authority(), forward=forward)
         self.pending = []
@@ -170,8 +208,7 @@ class Player:
             assert existing is not None
             return existing
         tracker = self._tracker(user, attempt, course, language)
-        tracker.course_event("launched")
-        tracker.course_event("initialized")
+        tracker.started()
         self._commit(session, tracker)
         return attempt
 
@@ -220,7 +257,7 @@ class Player:
         self._note_return(tracker, attempt)
         if scenario["id"] not in scenarios:
             scenarios[scenario["id"]] = engine.initial_state(scenario)
-            tracker.node_event("experienced", scenario, scenario["start"])
+            tracker.entered(scenario)
         elif state.get("current") == scenario["id"] and not tracker.pending:
             return
         state["scenarios"] = scenarios
@@ -248,56 +285,23 @@ class Player:
         step = engine.choose(scenario, s_state, choice_id)
         tracker = self._tracker(user, attempt, course, language)
         self._note_return(tracker, attempt)
-        tracker.node_event("answered", scenario, step.from_node, result=choice_result(step.choice))
-        tracker.node_event("experienced", scenario, step.to_node)
         states = {**attempt.state["scenarios"], scenario["id"]: step.state}
-        state = {"scenarios": states, "current": scenario["id"]}
-        percent = rules.course_progress(course.compiled, states)
-        tracker.course_event("progressed", result=progress_result(percent))
-        values: dict[str, Any] = {"state": state, "suspended": False}
-        if step.state["ended"]:
-            self._scenario_completed(tracker, scenario, step.state)
-        if rules.all_ended(course.compiled, states):
-            values.update(self._course_completed(tracker, attempt, course, states))
+        seconds = (utcnow() - attempt.started_at).total_seconds()
+        ended = tracker.chose(scenario, step, states, seconds)
+        values: dict[str, Any] = {
+            "state": {"scenarios": states, "current": scenario["id"]},
+            "suspended": False,
+        }
+        if ended is not None:
+            values.update(
+                status=COMPLETED,
+                passed=ended.passed,
+                score_scaled=ended.scaled,
+                completed_at=utcnow(),
+            )
         _save(session, attempt, expected_step, **values)
         self._commit(session, tracker)
         return step
-
-    def _scenario_completed(
-        self, tracker: Tracker, scenario: dict[str, Any], state: engine.State
-    ) -> None:
-        b, c = self.settings.statements, tracker.course.compiled
-        r = rules.scenario_result(scenario, state)
-        tracker.emit(
-            "completed",
-            b.scenario_activity(c, scenario),
-            parent=b.course_activity(c),
-            result=score_result(r.points, r.min, r.max, r.scaled, completion=True),
-        )
-
-    def _course_completed(
-        self, tracker: Tracker, attempt: Attempt, course: CourseEntry, states: rules.States
-    ) -> dict[str, Any]:
-        """completed, passed or failed, terminated; the attempt's closing values."""
-        r = rules.course_result(course.compiled, states)
-        seconds = (utcnow() - attempt.started_at).total_seconds()
-        tracker.course_event(
-            "completed",
-            result=score_result(r.points, r.min, r.max, r.scaled, completion=True, seconds=seconds),
-        )
-        tracker.course_event(
-            "passed" if r.passed else "failed",
-            result=score_result(
-                r.points, r.min, r.max, r.scaled, success=r.passed, seconds=seconds
-            ),
-        )
-        tracker.course_event("terminated")
-        return {
-            "status": COMPLETED,
-            "passed": r.passed,
-            "score_scaled": r.scaled,
-            "completed_at": utcnow(),
-        }
 
     def restart(
         self,
@@ -321,6 +325,12 @@ def _choice(node: dict[str, Any], choice_id: str) -> dict[str, Any]:
     return next(c for c in node["choices"] if c["id"] == choice_id)
 
 
+def shown_choices(scenario: dict[str, Any], state: engine.State, seed: str) -> list[dict[str, Any]]:
+    """The offered choices in the attempt's own order (its registration is the seed)."""
+    node = engine.current_node(scenario, state)
+    return engine.choice_order(scenario["id"], node, engine.offered_choices(scenario, state), seed)
+
+
 def play_page(
     course: CourseEntry, attempt: Attempt, scenario: dict[str, Any]
 ) -> dict[str, Any] | None:
@@ -339,7 +349,7 @@ def play_page(
         "state": state,
         "node": node,
         "texts": engine.visible_text(node, state),
-        "choices": [] if state["ended"] else engine.offered_choices(scenario, state),
+        "choices": [] if state["ended"] else shown_choices(scenario, state, attempt.registration),
         "last": history[-1] if history else None,
         "history": history,
         "done": done,

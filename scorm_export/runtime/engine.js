@@ -1,6 +1,6 @@
-/* elearn scenario engine: a faithful port of elearn/player/engine.py and the condition evaluator
- * of elearn/content/conditions.py, plus the course-level rules of elearn/player/service.py
- * (progress, points, pass) and the resume encoding. Held to the Python engine by shared test
+/* elearn scenario engine: a faithful port of elearn/core/engine.py (with the choice order) and
+ * the condition evaluator of elearn/core/conditions.py, plus the course rules of
+ * elearn/core/rules.py (progress, points, pass, next scenario) and the resume encoding. Held to the Python engine by shared test
  * vectors (python -m scorm_export.vectors; scorm_export/runtime/tests). ES2017, no dependencies.
  * A scenario state is {node, vars, points, path: [[node, choice]...], ended}, as in Python. */
 (function (root, factory) {
@@ -72,6 +72,38 @@
     return (currentNode(scenario, state).choices || []).filter(function (c) {
       return evaluate(c["if"], state.vars);
     });
+  }
+
+  /** FNV-1a, 32 bits, over the UTF-8 bytes (engine.fnv1a32). */
+  function fnv1a32(text) {
+    var h = 0x811c9dc5;
+    var bytes = utf8(String(text));
+    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    return h;
+  }
+
+  function utf8(text) {
+    var out = [];
+    for (var i = 0; i < text.length; i++) {
+      var c = text.codePointAt(i);
+      if (c > 0xffff) i++; // the second half of a surrogate pair
+      if (c < 0x80) out.push(c);
+      else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+      else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+      else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    }
+    return out;
+  }
+
+  /** The offered choices in this attempt's order (engine.choice_order): by the hash of
+   * seed|scenario|node|choice, or as written for a node with `order: fixed`. */
+  function choiceOrder(scenarioId, node, offered, seed) {
+    if (node.order === "fixed") return offered.slice();
+    var keyed = offered.map(function (c, i) {
+      return { c: c, i: i, h: fnv1a32(seed + "|" + scenarioId + "|" + node.id + "|" + c.id) };
+    });
+    keyed.sort(function (a, b) { return a.h - b.h || a.i - b.i; });
+    return keyed.map(function (k) { return k.c; });
   }
 
   /** The node's text followed by every conditional paragraph that holds now. */
@@ -201,12 +233,17 @@
   }
 
   // ---- resume: a compact, replayable encoding (kept far below SCORM 1.2's 4,096 characters) ----
-  // "e1.<lang>.<current scenario index in base 36, or empty>.<part>.<part>…", one part per
-  // scenario: empty = not started, "_" then one base-36 character per choice (the choice's index
-  // in the node's authored list; "(" base36 ")" for an index of 36 or more). A stretch of choices
+  // "e2.<lang>.<current scenario index in base 36, or empty>.<seed>.<part>.<part>…" (rules.py),
+  // one part per scenario: empty = not started, "_" then one base-36 character per choice (the
+  // choice's index in the node's authored list, whatever order it was shown in; "(" base36 ")"
+  // for an index of 36 or more). `seed` is the attempt's choice-order seed. A stretch of choices
   // that comes back to a state (node, variables, points) already passed is left out: replaying
-  // without it gives the same state, and it keeps looping paths from growing the data.
+  // without it gives the same state, and it keeps looping paths from growing the data. "e1"
+  // (before choices were shuffled: no seed) is still read.
   var DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz";
+  var VERSION = "e2";
+  var HEADER = { e1: 3, e2: 4 };
+  var SEED = /^[0-9A-Za-z_-]*$/;
 
   function stateKey(state) {
     var keys = Object.keys(state.vars).sort();
@@ -238,7 +275,10 @@
 
   function encodeIndex(i) { return i < 36 ? DIGITS.charAt(i) : "(" + i.toString(36) + ")"; }
 
+  /** snapshot: {lang, current, seed, scenarios: {id: state}}. */
   function encode(course, snapshot) {
+    var seed = snapshot.seed || "";
+    if (!SEED.test(seed)) throw new Error("a resume seed is letters, digits, '-' and '_'");
     var current = "";
     course.scenarios.forEach(function (s, i) { if (s.id === snapshot.current) current = i.toString(36); });
     var parts = course.scenarios.map(function (s) {
@@ -246,37 +286,45 @@
       if (!st) return "";
       return "_" + loopFreeIndexes(s, st).map(encodeIndex).join("");
     });
-    return ["e1", snapshot.lang || "", current].concat(parts).join(".");
+    return [VERSION, snapshot.lang || "", current, seed].concat(parts).join(".");
+  }
+
+  function replayPart(scenario, body) {
+    var st = initialState(scenario);
+    var m, re = /\(([0-9a-z]+)\)|([0-9a-z])/g, consumed = 0;
+    while ((m = re.exec(body)) !== null) {
+      if (m.index !== consumed) throw new Error("bad part");
+      consumed = re.lastIndex;
+      var idx = m[1] ? parseInt(m[1], 36) : DIGITS.indexOf(m[2]);
+      var choice = currentNode(scenario, st).choices[idx];
+      if (!choice) throw new Error("bad index");
+      st = choose(scenario, st, choice.id).state;
+    }
+    if (consumed !== body.length) throw new Error("bad part");
+    return st;
   }
 
   /** The snapshot an encoding stands for, replayed through the engine; null if it does not fit. */
   function decode(course, text) {
     if (typeof text !== "string") return null;
     var fields = text.split(".");
-    if (fields[0] !== "e1" || fields.length !== 3 + course.scenarios.length) return null;
+    var header = Object.prototype.hasOwnProperty.call(HEADER, fields[0]) ? HEADER[fields[0]] : 0;
+    if (!header || fields.length !== header + course.scenarios.length) return null;
+    var seed = header === 4 ? fields[3] : null;
+    if ((seed !== null && !SEED.test(seed)) || !/^[0-9a-z]*$/.test(fields[2])) return null;
     try {
       var states = {};
       course.scenarios.forEach(function (s, i) {
-        var part = fields[3 + i];
+        var part = fields[header + i];
         if (part === "") return;
         if (part.charAt(0) !== "_") throw new Error("bad part");
-        var st = initialState(s);
-        var m, re = /\(([0-9a-z]+)\)|([0-9a-z])/g, body = part.slice(1), consumed = 0;
-        while ((m = re.exec(body)) !== null) {
-          if (m.index !== consumed) throw new Error("bad part");
-          consumed = re.lastIndex;
-          var idx = m[1] ? parseInt(m[1], 36) : DIGITS.indexOf(m[2]);
-          var choice = currentNode(s, st).choices[idx];
-          if (!choice) throw new Error("bad index");
-          st = choose(s, st, choice.id).state;
-        }
-        if (consumed !== body.length) throw new Error("bad part");
-        states[s.id] = st;
+        states[s.id] = replayPart(s, part.slice(1));
       });
       var current = fields[2] === "" ? null : course.scenarios[parseInt(fields[2], 36)];
       return {
         lang: fields[1] || null,
         current: current && states[current.id] ? current.id : null,
+        seed: seed || null,
         scenarios: states,
       };
     } catch (e) {
@@ -292,6 +340,8 @@
     currentNode: currentNode,
     offeredChoices: offeredChoices,
     visibleText: visibleText,
+    fnv1a32: fnv1a32,
+    choiceOrder: choiceOrder,
     applyEffects: applyEffects,
     route: route,
     choose: choose,
@@ -303,6 +353,7 @@
     allEnded: allEnded,
     courseResult: courseResult,
     nextScenario: nextScenario,
+    stateKey: stateKey,
     encode: encode,
     decode: decode,
   };

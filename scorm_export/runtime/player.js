@@ -26,6 +26,7 @@
     finished: false,
     mastery: course.mastery_score,
     notice: null,
+    seed: null, // the attempt's choice order: its registration, or kept in the resume data
   };
 
   function uiLang() { return MESSAGES[app.lang] ? app.lang : Object.keys(MESSAGES).sort()[0] || app.lang; }
@@ -93,7 +94,12 @@
   }
 
   // ---- state, saving and reporting -------------------------------------------------------------
-  function snapshot() { return { lang: app.lang, current: app.current, scenarios: app.scenarios }; }
+  function snapshot() { return { lang: app.lang, current: app.current, seed: app.seed, scenarios: app.scenarios }; }
+  function newSeed() {
+    var b = new Uint8Array(8);
+    (window.crypto || window.msCrypto).getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return (x % 36).toString(36); }).join("");
+  }
   function result() { return E.courseResult(course, app.scenarios, app.mastery); }
   function percent() { return E.courseProgress(course, app.scenarios); }
   function lessonLocation() {
@@ -251,7 +257,7 @@
     if (T.name === "none") {
       if (Object.keys(app.scenarios).length) {
         list.push(button(_("Start the course again"), function () {
-          app.scenarios = {}; app.current = null; app.last = null; app.reported = false; app.view = "course";
+          app.scenarios = {}; app.current = null; app.last = null; app.reported = false; app.view = "course"; app.seed = newSeed();
           save(); render("h1");
         }, "button button-secondary"));
       }
@@ -325,7 +331,7 @@
     if (!app.finished) {
       append(main, h("fieldset", { "class": "choices" },
         h("legend", {}, h("h2", {}, _("What do you do now?"))),
-        h("ul", { "class": "choice-list" }, E.offeredChoices(scenario, state).map(function (c) {
+        h("ul", { "class": "choice-list" }, E.choiceOrder(scenario.id, node, E.offeredChoices(scenario, state), app.seed).map(function (c) {
           return h("li", {}, button(loc(c.text), function () { choose(scenario, c.id); }, "choice",
             { lang: clang(), "data-choice": c.id }));
         }))));
@@ -386,6 +392,8 @@
     } else if (info.lang && course.languages.indexOf(info.lang) >= 0) {
       app.lang = info.lang;
     }
+    var reg = /^[0-9A-Za-z_-]+$/.test(info.registration || "") ? info.registration : null;
+    app.seed = reg || (snap && snap.seed) || newSeed();
     if (info.error) app.notice = { text: _("The learning platform was not found. Your progress is not saved."), error: true };
     else if (info.review) app.notice = { text: _("Review: your choices are not saved.") };
     document.documentElement.setAttribute("lang", uiLang());

@@ -15,9 +15,15 @@
   var lrs = null, launch = null, data = null, started = Date.now(), done = false, lang = PKG.lang;
 
   function copy(o) { return JSON.parse(JSON.stringify(o || {})); }
-  function context(defined, moveOn, extra) {
+  /** The LMS's context template, with the registration and what the platform's statements carry
+   * (language, platform, course version); cmi5 defined statements add the cmi5 category. */
+  function context(defined, moveOn) {
     var ctx = copy(data.contextTemplate);
     ctx.registration = launch.registration;
+    ctx.language = X.LANG_TAGS[lang] || lang;
+    ctx.platform = "elearn";
+    ctx.extensions = ctx.extensions || {};
+    ctx.extensions[X.versionExt] = PKG.contentHash;
     ctx.contextActivities = ctx.contextActivities || {};
     if (defined) {
       var cats = ctx.contextActivities.category || [];
@@ -25,11 +31,10 @@
       if (moveOn) cats.push({ objectType: "Activity", id: MOVEON });
       ctx.contextActivities.category = cats;
     }
-    Object.keys(extra || {}).forEach(function (k) { ctx[k] = extra[k]; });
     return ctx;
   }
   function statement(verb, object, ctx, result) {
-    var s = { id: X.uuid(), actor: launch.actor, verb: X.verb(verb), object: object, context: ctx, timestamp: X.now() };
+    var s = { id: X.uuid(), version: X.VERSION, actor: launch.actor, verb: X.verb(verb), object: object, context: ctx, timestamp: X.now() };
     if (result) s.result = result;
     return s;
   }
@@ -43,7 +48,6 @@
     var acts = ctx.contextActivities;
     acts.parent = [X.scenarioActivity(parentScenario)];
     acts.grouping = (acts.grouping || []).concat([au()]);
-    ctx.language = X.LANG_TAGS[lang] || lang;
     return statement(verb, object, ctx, result);
   }
 
@@ -84,7 +88,7 @@
         });
         lrs.send(statement("initialized", au(), context(true, false)));
         var mastery = typeof data.masteryScore === "number" ? data.masteryScore : null;
-        return { resume: found[0] || null, review: !normal(), mastery: mastery, lang: prefLang };
+        return { resume: found[0] || null, review: !normal(), mastery: mastery, lang: prefLang, registration: launch.registration };
       }).catch(function () { return { error: true }; });
     },
     // Browse and Review launches record nothing but initialized/terminated (the player says so).
@@ -103,10 +107,8 @@
       if (!lrs || done || !normal()) return;
       var ms = Date.now() - started;
       lrs.send(statement("completed", au(), context(true, true), { completion: true, duration: X.duration(ms) }));
-      var ext = {};
-      var mastery = typeof data.masteryScore === "number" ? data.masteryScore : null;
-      if (mastery !== null) ext[MASTERY_EXT] = mastery;
-      var ctx = context(true, true, mastery !== null ? { extensions: Object.assign(copy(data.contextTemplate.extensions), ext) } : null);
+      var ctx = context(true, true);
+      if (typeof data.masteryScore === "number") ctx.extensions[MASTERY_EXT] = data.masteryScore;
       lrs.send(statement(r.passed ? "passed" : "failed", au(), ctx,
         X.scoreResult(r.points, r.min, r.max, r.scaled, { success: r.passed, duration: X.duration(ms) })));
     },

@@ -31,7 +31,7 @@
   }
   function send(verb, object, opts) {
     opts = opts || {};
-    var s = { id: X.uuid(), actor: launch.actor, verb: X.verb(verb), object: object,
+    var s = { id: X.uuid(), version: X.VERSION, actor: launch.actor, verb: X.verb(verb), object: object,
       context: context(opts.parent, opts.grouping), timestamp: X.now() };
     if (opts.result) s.result = opts.result;
     lrs.send(s);
@@ -59,7 +59,7 @@
           send("launched", courseAct());
           send("initialized", courseAct());
         }
-        return { resume: resume };
+        return { resume: resume, registration: launch.registration };
       });
     },
     entered: function (info) {

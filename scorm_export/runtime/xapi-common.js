@@ -28,6 +28,7 @@
   var base = PKG.base + "/courses/" + course.id;
   var X = {
     ADL: ADL,
+    VERSION: "1.0.3", // as the platform's statements say (tracking/statements.py)
     LANG_TAGS: LANG_TAGS,
     uuid: uuid,
     verb: function (name) { return { id: ADL + "/verbs/" + name, display: { "en-US": name } }; },

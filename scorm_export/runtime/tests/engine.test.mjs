@@ -28,16 +28,21 @@ for (const c of vectors.courses) {
   const course = c.course;
   for (const sv of c.scenarios) {
     const scenario = course.scenarios.find((s) => s.id === sv.id);
-    test(`${c.id}/${sv.id}: ${sv.paths.length} paths give the same nodes, vars, points, outcome`, () => {
+    test(`${c.id}/${sv.id}: ${sv.paths.length} paths give the same nodes, vars, points, order, outcome`, () => {
       for (const p of sv.paths) {
         let state = E.initialState(scenario);
+        let vars = {};
         const check = (i) => {
           const where = `${c.id}/${sv.id} path ${p.choices.join(",")} step ${i}`;
           assert.equal(state.node, p.nodes[i], where);
-          assert.deepEqual(state.vars, p.vars[i], where);
+          vars = { ...vars, ...p.var_changes[i] }; // the start's variables, then what changed
+          assert.deepEqual(state.vars, vars, where);
           assert.equal(state.points, p.points[i], where);
           const offered = state.ended ? [] : E.offeredChoices(scenario, state).map((x) => x.id);
           assert.deepEqual(offered, p.offered[i], where);
+          const shownOrder = state.ended ? [] : E.choiceOrder(scenario.id, E.currentNode(scenario, state),
+            E.offeredChoices(scenario, state), p.registration).map((x) => x.id);
+          assert.deepEqual(shownOrder, p.order[i], `${where}: choice order`);
           const node = E.currentNode(scenario, state);
           const shown = (node.conditional_text || [])
             .map((ct, k) => (E.evaluate(ct.if, state.vars) ? k : -1)).filter((k) => k >= 0);
@@ -53,10 +58,14 @@ for (const c of vectors.courses) {
         assert.ok(state.ended);
         assert.equal(E.currentNode(scenario, state).ending.outcome, p.outcome);
         assert.equal(E.scaledScore(state.points, scenario.max_score), p.scaled);
-        const snapshot = { lang: course.languages[0], current: scenario.id, scenarios: { [scenario.id]: state } };
+        const states = { [scenario.id]: state };
+        assert.equal(E.nextScenario(course, states, scenario.id)?.id ?? null, p.next);
+        const snapshot = { lang: p.lang, current: scenario.id, seed: p.registration, scenarios: states };
         assert.equal(E.encode(course, snapshot), p.suspend);
         const back = E.decode(course, p.suspend);
         assert.equal(back.current, scenario.id);
+        assert.equal(back.seed, p.registration);
+        assert.equal(back.lang, p.lang);
         const again = back.scenarios[scenario.id];
         assert.equal(again.node, state.node);
         assert.deepEqual(again.vars, state.vars);
@@ -74,12 +83,14 @@ for (const c of vectors.courses) {
         current = sid;
         states[sid] = cid === null ? E.initialState(scenario) : E.choose(scenario, states[sid], cid).state;
         assert.equal(E.courseProgress(course, states), run.percents[i], `run step ${i}`);
-        const snapshot = { lang: run.lang, current, scenarios: states };
+        assert.equal(E.nextScenario(course, states, sid)?.id ?? null, run.next[i], `run step ${i}: next`);
+        const snapshot = { lang: run.lang, current, seed: run.registration, scenarios: states };
         assert.equal(E.encode(course, snapshot), run.suspends[i]);
         // resume: decoding the data gives the same states and the same score so far
         const back = E.decode(course, run.suspends[i]);
         assert.equal(back.lang, run.lang);
         assert.equal(back.current, current);
+        assert.equal(back.seed, run.registration);
         assert.deepEqual(Object.keys(back.scenarios).sort(), Object.keys(states).sort());
         for (const k of Object.keys(states)) {
           assert.equal(back.scenarios[k].node, states[k].node);
@@ -131,12 +142,32 @@ test("rounding is Python's (ties to even on the exact binary value)", () => {
   assert.equal(E.scaledScore(5, 0), 0);
 });
 
+test("the choice-order hash is Python's FNV-1a over UTF-8, bit for bit", () => {
+  assert.ok(vectors.hashes.length >= 4);
+  for (const [text, value] of vectors.hashes) assert.equal(E.fnv1a32(text), value, JSON.stringify(text));
+});
+
+test("a node with order: fixed keeps the authored order; others follow the seed", () => {
+  const choices = ["a", "b", "c", "d", "e"].map((id) => ({ id }));
+  const fixed = E.choiceOrder("s", { id: "n", order: "fixed" }, choices, "seed-1").map((c) => c.id);
+  assert.deepEqual(fixed, ["a", "b", "c", "d", "e"]);
+  const orders = new Set(["seed-1", "seed-2", "seed-3", "seed-4"].map((seed) =>
+    E.choiceOrder("s", { id: "n", order: "shuffle" }, choices, seed).map((c) => c.id).join("")));
+  assert.ok(orders.size > 1, "different seeds, different orders");
+  assert.deepEqual(choices.map((c) => c.id), ["a", "b", "c", "d", "e"], "the offered list is not changed");
+});
+
 test("decode refuses data that does not fit the course", () => {
   const course = vectors.courses[0]?.course;
   if (!course) return;
+  const n = course.scenarios.length;
   assert.equal(E.decode(course, "garbage"), null);
-  assert.equal(E.decode(course, "e1.nb." + ".".repeat(course.scenarios.length + 1)), null);
-  assert.equal(E.decode(course, ["e1", "nb", ""].concat(course.scenarios.map(() => "_zzz")).join(".")), null);
+  assert.equal(E.decode(course, "e2.nb." + ".".repeat(n + 2)), null); // one field too many
+  assert.equal(E.decode(course, "e1.nb." + ".".repeat(n + 1)), null);
+  assert.equal(E.decode(course, ["e2", "nb", "", "seed"].concat(course.scenarios.map(() => "_zzz")).join(".")), null);
+  assert.equal(E.decode(course, ["e2", "nb", "", "bad seed"].concat(course.scenarios.map(() => "")).join(".")), null);
+  assert.equal(E.decode(course, ["e2", "nb", "-1", "s"].concat(course.scenarios.map(() => "_")).join(".")), null);
+  assert.equal(E.decode(course, ["e3", "nb", "", "s"].concat(course.scenarios.map(() => "")).join(".")), null);
 });
 
 test("a loop back to an earlier state is left out of the resume data (as in Python)", () => {
@@ -146,10 +177,13 @@ test("a loop back to an earlier state is left out of the resume data (as in Pyth
   const scenario = course.scenarios[0];
   let state = E.initialState(scenario);
   for (const id of ["ask", "back", "ask", "pick-39"]) state = E.choose(scenario, state, id).state;
-  const text = E.encode(course, { lang: "en", current: "loop", scenarios: { loop: state } });
-  assert.equal(text, "e1.en.0._0(14)");
-  const back = E.decode(course, text).scenarios.loop;
-  assert.equal(back.node, state.node);
-  assert.equal(back.points, state.points);
-  assert.deepEqual(back.vars, state.vars);
+  const text = E.encode(course, { lang: "en", current: "loop", seed: "k3y", scenarios: { loop: state } });
+  assert.equal(text, "e2.en.0.k3y._0(14)");
+  for (const data of [text, "e1.en.0._0(14)"]) { // data written before the seed field still resumes
+    const snap = E.decode(course, data);
+    assert.equal(snap.seed, data.startsWith("e2") ? "k3y" : null);
+    assert.equal(snap.scenarios.loop.node, state.node);
+    assert.equal(snap.scenarios.loop.points, state.points);
+    assert.deepEqual(snap.scenarios.loop.vars, state.vars);
+  }
 });
