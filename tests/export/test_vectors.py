@@ -47,8 +47,8 @@ def test_a_large_scenario_keeps_paths_that_show_everything_its_nodes_can_do() ->
     """Where a scenario has more paths than are kept, the kept ones still show every behaviour
     that some reachable state shows (found here over the whole state graph), the best and the
     worst path, and a seeded sample; and they are found without enumerating the paths."""
-    course = load_course(SAMPLE_COURSE).compiled
-    scenario = next(s for s in course["scenarios"] if s["id"] == "ferien")
+    course = load_course(ROOT / "courses" / "skole-19b").compiled
+    scenario = next(s for s in course["scenarios"] if s["id"] == "tom-pult")
     count = walk.count_paths(scenario)
     assert count is not None and count > vectors.ALL_PATHS  # else every path would be kept
     kept, counted = vectors.scenario_walks(scenario)
