@@ -27,6 +27,9 @@
     return "PT" + (h ? h + "H" : "") + (m ? m + "M" : "") + s.toFixed(2).replace(/\.?0+$/, "") + "S";
   }
   function stamp(d) { return d.toISOString().slice(0, 19); }
+  /** A choice as Moodle's runtime accepts it (CMIShortIdentifier, ^[\w.]{1,250}$): course ids
+   * are [a-z][a-z0-9-]*, never with "_", so "-" -> "_" is reversible (docs/export.md). */
+  function shortId(choiceId) { return String(choiceId).replace(/-/g, "_"); }
 
   var api = null, review = false, started = Date.now(), count = 0, done = false;
   function set(k, v) { return api.SetValue(k, String(v)); }
@@ -60,9 +63,9 @@
       set(n + "type", "choice");
       set(n + "timestamp", stamp(new Date()));
       info.node.choices.filter(function (c) { return c.correct === true; }).forEach(function (c, i) {
-        set(n + "correct_responses." + i + ".pattern", c.id);
+        set(n + "correct_responses." + i + ".pattern", shortId(c.id));
       });
-      set(n + "learner_response", info.choice.id);
+      set(n + "learner_response", shortId(info.choice.id));
       set(n + "result", info.choice.correct === true ? "correct" : info.choice.correct === false ? "incorrect" : "neutral");
       if (info.choice.points) set(n + "weighting", info.choice.points);
       var text = String((info.node.text || {})[info.lang] || "").split(/\s+/).join(" ").trim();
@@ -88,13 +91,17 @@
     },
     finish: function (kind, d) {
       if (!api || done) return;
+      done = true;
       if (!review) {
-        this.save(d);
+        // Often called while the page unloads, when the browser may drop all but the first
+        // request: set the last values and Terminate once. Terminate commits them (SCORM 2004
+        // RTE), so no Commit of our own: Moodle posts the whole data model on every commit.
+        set("cmi.suspend_data", d.suspend);
+        set("cmi.location", d.location.slice(0, 1000));
+        set("cmi.progress_measure", Math.max(0, Math.min(1, d.percent / 100)));
         set("cmi.exit", kind === "normal" ? "normal" : "suspend");
         set("cmi.session_time", duration(Date.now() - started));
-        commit();
       }
-      done = true;
       api.Terminate("");
     },
   };

@@ -16,7 +16,7 @@ from tests.export.conftest import ROOT, extract
 
 SCORM_AGAIN = ROOT / "node_modules" / "scorm-again" / "dist"
 
-HARNESS = """<!doctype html>
+HARNESS = r"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Test LMS</title><link rel="icon" href="data:,">
 <script src="/lms/scorm12.min.js"></script>
 <script src="/lms/scorm2004.min.js"></script>
@@ -33,6 +33,7 @@ window.launch = function (version, flat, popup, emptyMode) {
   ["LMSInitialize", "LMSFinish", "LMSCommit", "Initialize", "Terminate", "Commit"].forEach(function (n) {
     api.on(n, function () { window.calls.push(n); });
   });
+  if (version === "2004") strict2004(api);
   if (version === "2004") window.API_1484_11 = api; else window.API = api;
   if (popup) {
     window.pop = window.open("/pkg/index.html", "course", "width=420,height=700");
@@ -43,6 +44,22 @@ window.launch = function (version, flat, popup, emptyMode) {
     document.body.appendChild(f);
   }
 };
+// As strict as Moodle 4.5's SCORM 2004 runtime where scorm-again is lenient: a choice's
+// learner_response and correct_responses patterns must be CMIShortIdentifiers (^[\w.]{1,250}$,
+// so no "-"); Moodle refuses anything else with error 406. Refusals are kept in strictErrors.
+window.strictErrors = [];
+function strict2004(api) {
+  var original = api.SetValue.bind(api);
+  var responses = /^cmi\.interactions\.\d+\.(learner_response|correct_responses\.\d+\.pattern)$/;
+  api.SetValue = function (element, value) {
+    if (responses.test(element) &&
+        !String(value).split("[,]").every(function (x) { return /^[\w.]{1,250}$/.test(x); })) {
+      window.strictErrors.push([element, value]);
+      return "false";
+    }
+    return original(element, value);
+  };
+}
 window.closeCourse = function () {
   var f = document.getElementById("course");
   if (f) f.src = "about:blank";
