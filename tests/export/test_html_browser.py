@@ -37,7 +37,9 @@ def test_offline_bundle_plays_from_file_without_network(
     assert AXE.exists(), "axe-core is not installed: run `make test`"
     course = sample.compiled
     root = extract(packages["html"], tmp_path / "bundle")
-    context = chromium.new_context(viewport={"width": 320, "height": 640})
+    # bypass_csp: the package's own policy would (rightly) refuse the inline script that injects
+    # axe; test_the_package_policy_refuses_inline_script shows the policy at work.
+    context = chromium.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
     requests: list[str] = []
     context.route("http*://**/*", lambda route: (requests.append(route.request.url), route.abort()))
     page = context.new_page()
@@ -93,4 +95,30 @@ def test_no_lms_found_is_said_and_the_course_still_plays(
     assert "Fant ikke læringsplattformen" in page.inner_text("[role=alert]")
     page.click("text=Start kurset")
     page.wait_for_selector("button.choice")
+    page.close()
+
+
+def test_the_package_policy_refuses_inline_script(
+    chromium: Any, tmp_path: Path, packages: dict[str, bytes]
+) -> None:
+    """Every package's index.html carries a Content-Security-Policy: a script smuggled into the
+    page (an event handler, an inline script) does not run, the package's own files do."""
+    for fmt, package in packages.items():
+        root = extract(package, tmp_path / fmt)
+        html = (root / "index.html").read_text()
+        assert "Content-Security-Policy" in html and "unsafe-inline" not in html, fmt
+    page = chromium.new_page()
+    page.goto((tmp_path / "html" / "index.html").as_uri())
+    page.wait_for_selector("button")  # the player's own scripts ran
+    page.evaluate(
+        """() => { window.ran = false; window.refused = [];
+        document.addEventListener('securitypolicyviolation', e => refused.push(e.violatedDirective));
+        const img = document.createElement('img');
+        img.setAttribute('src', 'data:,'); img.setAttribute('onerror', 'window.ran = true');
+        document.body.appendChild(img);
+        const s = document.createElement('script'); s.textContent = 'window.ran = true';
+        document.body.appendChild(s); }"""
+    )
+    page.wait_for_function("() => window.refused.length >= 2")  # both were refused
+    assert page.evaluate("window.ran") is False
     page.close()
