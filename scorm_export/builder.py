@@ -46,6 +46,8 @@ def safe_asset_path(path: str) -> str:
         or path.startswith("/")
         or re.match(r"^[A-Za-z]:", path) is not None
         or any(part in ("", ".", "..") for part in path.split("/"))
+        # Characters no LMS or unzip tool handles alike (quotes break manifests and headers).
+        or re.search(r'["<>|?*:\x00-\x1f\x7f]', path) is not None
     )
     if bad:
         raise ExportError(f"asset path {path!r} is not a simple relative path inside the course")

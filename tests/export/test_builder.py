@@ -89,6 +89,9 @@ def test_the_package_carries_the_platforms_course_version(sample: LoadedCourse) 
         "",
         "a//b.svg",
         "./a.svg",
+        'images/"quoted".svg',
+        "images/a\nb.svg",
+        "images/what?.svg",
     ],
 )
 def test_unsafe_asset_paths_are_refused(sample: LoadedCourse, path: str) -> None:
