@@ -635,8 +635,8 @@ def test_images(tmp_path: Path) -> None:
 
 def test_missing_course_yaml_and_discovery(tmp_path: Path) -> None:
     assert only(load_course(tmp_path), "E004")
-    write_course(tmp_path / "b-course", simple())
-    write_course(tmp_path / "a-course", simple())
+    write_course(tmp_path / "b-course", simple(), id="b-course")  # one id per folder (E030)
+    write_course(tmp_path / "a-course", simple(), id="a-course")
     (tmp_path / "not-a-course").mkdir()
     assert discover_courses(tmp_path) == [tmp_path / "a-course", tmp_path / "b-course"]
     results = validate_paths(

@@ -16,6 +16,7 @@ class Problem:
     path: str  # where inside the document, e.g. "nodes[3].choices[1].next"
     message: str
     hint: str = ""
+    where: str = ""  # the ids on the way, e.g. "node 'etter-timen', choice 'lov-taushet'"
 
     @property
     def is_error(self) -> bool:
@@ -23,7 +24,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
-        path = f" {self.path}:" if self.path else ""
+        label = f" ({self.where})" if self.where else ""
+        path = f" {self.path}{label}:" if self.path else ""
         hint = f" (hint: {self.hint})" if self.hint else ""
         return f"{where}: {self.code}{path} {self.message}{hint}"
 
