@@ -3,6 +3,7 @@ with a hint; a valid course compiled into the form the player runs."""
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -17,7 +18,10 @@ import yaml
 from elearn.content import LoadedCourse, discover_courses, load_course, validate_paths
 from elearn.content import graph as graph_module
 from elearn.content import loader as loader_module
+from elearn.content.compiler import FORMAT_VERSION
 from elearn.content.loader import load_yaml_bytes
+from elearn.content.models import CourseVersion
+from elearn.content.service import CourseVersions, UnplayableVersion
 from elearn.core import engine
 from elearn.core.hashing import canonical_json, content_hash
 
@@ -699,3 +703,71 @@ def test_ids_are_short_enough_for_every_database(tmp_path: Path) -> None:
     assert any("at most 64" in p.message for p in only(loaded, "E013"))
     ok = scenario("a" * 64, decision("start", choice("right", "good", points=1)), ending("good"))
     assert load_course(write_course(tmp_path / "d", ok)).ok
+
+
+# -- stored versions of an older compiled format ---------------------------------------------------
+
+
+def _old_form(compiled: dict[str, Any]) -> dict[str, Any]:
+    """The compiled form as elearn stored it before `format_version` (and the optional fields
+    added with it) existed."""
+    old = copy.deepcopy(compiled)
+    del old["format_version"], old["job_aids"]
+    for entry in old["help"]:
+        del entry["checked"]
+    for scenario_ in old["scenarios"]:
+        del scenario_["cast"]
+        for node in scenario_["nodes"].values():
+            del node["order"], node["explanation"]
+    return old
+
+
+def _store(session_factory: Any, compiled: dict[str, Any], content_hash_: str) -> int:
+    with session_factory() as session:
+        version = CourseVersion(
+            course_id="valid-minimal", content_hash=content_hash_, compiled=compiled
+        )
+        session.add(version)
+        session.commit()
+        return version.id
+
+
+def test_compiled_form_carries_its_format_version() -> None:
+    compiled = load_course(VALID).compiled
+    assert compiled is not None and compiled["format_version"] == FORMAT_VERSION == 2
+
+
+def test_a_version_stored_in_the_old_form_is_brought_up_to_date(session_factory: Any) -> None:
+    compiled = load_course(VALID).compiled
+    assert compiled is not None
+    version_id = _store(session_factory, _old_form(compiled), "0" * 64)
+    with session_factory() as session:
+        entry = CourseVersions().version(session, version_id)
+        stored = session.get(CourseVersion, version_id)
+        assert stored is not None and "format_version" not in stored.compiled  # never rewritten
+    assert entry.compiled["format_version"] == FORMAT_VERSION
+    (talk,) = entry.compiled["scenarios"]
+    assert talk["nodes"]["talk"]["order"] == "fixed"  # as the old players showed it
+    assert talk["cast"] == [] and entry.compiled["job_aids"] == []
+    assert {k for k in entry.compiled if k != "format_version"} <= set(compiled)
+    state = engine.choose(talk, engine.initial_state(talk), "listen").state  # still plays
+    assert state["node"] == "talk"
+
+
+@pytest.mark.parametrize(
+    ("stored", "says"),
+    [
+        ({"format_version": FORMAT_VERSION + 1, "scenarios": []}, "upgrade elearn"),
+        ({"format_version": 0, "scenarios": []}, "import the course again"),
+        ({"title": "not a course"}, "not a compiled course"),
+    ],
+    ids=["newer", "too-old", "garbage"],
+)
+def test_a_version_that_cannot_be_read_is_refused_with_a_clear_message(
+    session_factory: Any, stored: dict[str, Any], says: str
+) -> None:
+    version_id = _store(session_factory, stored, "1" * 64)
+    with session_factory() as session, pytest.raises(UnplayableVersion) as refused:
+        CourseVersions().version(session, version_id)
+    message = str(refused.value)
+    assert says in message and f"version {version_id}" in message and "valid-minimal" in message

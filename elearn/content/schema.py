@@ -189,11 +189,17 @@ class NodeRef(Text):
 class Int(FormatField):
     """A whole number (never a bool), optionally within [low, high]."""
 
-    label = "whole number"
-
     def __init__(self, low: int | None = None, high: int | None = None, **kw: Any):
         super().__init__(**kw)
         self.low, self.high = low, high
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        if self.low is not None and self.low == self.high:
+            return f"whole number: {self.low}"
+        if self.low is not None and self.high is not None:
+            return f"whole number {self.low}–{self.high}"
+        return "whole number"
 
     def _range(self) -> str:
         if self.low is not None and self.low == self.high:

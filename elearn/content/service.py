@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from elearn.cache import LruCache
 from elearn.content import LoadedCourse, discover_courses, load_course
+from elearn.content.compiler import UnsupportedFormat, upgrade
 from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.content.problems import Problem
 
@@ -108,6 +109,23 @@ class CourseEntry:
         return self.compiled["id"]
 
 
+class UnplayableVersion(LookupError):
+    """A stored version compiled in a format this elearn cannot read; the message says which
+    version of which course, and what to do."""
+
+
+def _playable(version: CourseVersion) -> CourseEntry:
+    """The entry for a stored version, its compiled form brought to the current format (in
+    memory: stored versions are never rewritten)."""
+    try:
+        compiled = upgrade(version.compiled)
+    except UnsupportedFormat as exc:
+        raise UnplayableVersion(
+            f"version {version.id} of course '{version.course_id}' cannot be played: {exc}"
+        ) from exc
+    return CourseEntry(version.id, version.content_hash, compiled)
+
+
 class CourseVersions:
     """Reads course versions, caching their compiled form. Versions are immutable, and the key
     includes the hash, so the cache stays right even if ids are ever reused. One per app."""
@@ -116,6 +134,8 @@ class CourseVersions:
         self._cache: LruCache[CourseEntry] = LruCache(cache_size)
 
     def version(self, session: Session, version_id: int) -> CourseEntry:
+        """A stored version, upgraded from an older compiled format when needed; raises
+        LookupError when there is none, UnplayableVersion when it cannot be read."""
         content_hash = session.scalar(
             select(CourseVersion.content_hash).where(CourseVersion.id == version_id)
         )
@@ -125,7 +145,7 @@ class CourseVersions:
         def load() -> CourseEntry:
             version = session.get(CourseVersion, version_id)
             assert version is not None
-            return CourseEntry(version.id, version.content_hash, version.compiled)
+            return _playable(version)
 
         return self._cache.get_or_make((version_id, content_hash), load)
 
