@@ -4,8 +4,8 @@ with a hint; a valid course compiled into the form the player runs."""
 from __future__ import annotations
 
 import copy
-import os
 import json
+import os
 import random
 import re
 import shutil
