@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import func, select
 
 from elearn.content import LoadedCourse, discover_courses, load_course, validate_paths
 from elearn.content import graph as graph_module
@@ -22,7 +23,7 @@ from elearn.content import loader as loader_module
 from elearn.content.compiler import FORMAT_VERSION
 from elearn.content.loader import load_yaml_bytes
 from elearn.content.models import CourseVersion
-from elearn.content.service import CourseVersions, UnplayableVersion
+from elearn.content.service import INVALID, CourseVersions, UnplayableVersion, import_all
 from elearn.core import engine
 from elearn.core.hashing import canonical_json, content_hash
 
@@ -948,3 +949,14 @@ def test_e060_thirty_booleans_stop_at_the_documented_cap(tmp_path: Path) -> None
     loaded = load_course(write_course(tmp_path / "c", s))
     (problem,) = only(loaded, "E060")
     assert f"{graph_module.MAX_STATES:,}" in problem.message and "30 variables" in problem.message
+
+
+def test_import_refuses_two_folders_with_one_course_id(
+    tmp_path: Path, session_factory: Any
+) -> None:
+    write_course(tmp_path / "one", simple(), id="same")
+    write_course(tmp_path / "two", simple(), id="same")
+    with session_factory() as session:
+        results = import_all(session, tmp_path)
+        assert [r.status for r in results] == [INVALID, INVALID]
+        assert session.scalar(select(func.count()).select_from(CourseVersion)) == 0

@@ -26,9 +26,9 @@ from elearn.core import engine, walk
 from elearn.core.conditions import Ast, ConditionError, parse, variables
 
 # The most (node, variable values) combinations explored per scenario. The real courses have at
-# most a few thousand; beyond this the loop and score checks stop with E060 instead of running
+# most 3,400; beyond this the loop and score checks stop with E060 instead of running
 # for minutes (docs/course-format.md, "Limits").
-MAX_STATES = 50_000
+MAX_STATES = 20_000
 
 
 @dataclass

@@ -64,7 +64,7 @@ CODES: dict[str, str] = {
     "E052": "an SVG image contains a `<script>`, an event handler (`on…=`), a `<foreignObject>`, "
     "a DOCTYPE or entity, or an external reference (an http(s) `href`/`xlink:href`, `@import` or "
     "`url(http…)` in a style); reported at the line in the SVG file",
-    "E060": "a scenario has more than 50,000 combinations of node and variable values: the loop "
+    "E060": "a scenario has more than 20,000 combinations of node and variable values: the loop "
     "and score checks stop there (use fewer variables, narrower ranges, or two scenarios)",
     "W001": "the worst path also passes: the mastery score does not tell anything",
     "W002": "a variable is declared but never used",

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elearn.cache import LruCache
-from elearn.content import LoadedCourse, discover_courses, load_course
+from elearn.content import LoadedCourse, load_course, validate_paths
 from elearn.content.compiler import UnsupportedFormat, upgrade
 from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.content.problems import Problem
@@ -84,15 +84,16 @@ def _store(session: Session, loaded: LoadedCourse) -> ImportResult:
 
 
 def import_all(session: Session, root: Path) -> list[ImportResult]:
-    """Import every course under root; each valid course is committed on its own."""
+    """Import every course under root; each valid course is committed on its own. Courses are
+    all checked first, so two folders with one course id are both refused (E030)."""
     results = []
-    for course_dir in discover_courses(root):
-        result = import_course(session, course_dir)
-        if result.status == INVALID:
+    for loaded in validate_paths([Path(root)]):
+        if not loaded.ok or loaded.compiled is None or loaded.content_hash is None:
             session.rollback()
-        else:
-            session.commit()
-        results.append(result)
+            results.append(ImportResult(loaded.course_dir, INVALID, problems=loaded.problems))
+            continue
+        results.append(_store(session, loaded))
+        session.commit()
     return results
 
 
