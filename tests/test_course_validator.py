@@ -3,7 +3,9 @@ with a hint; a valid course compiled into the form the player runs."""
 
 from __future__ import annotations
 
+import copy
 import json
+import os
 import random
 import re
 import shutil
@@ -13,11 +15,15 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import func, select
 
 from elearn.content import LoadedCourse, discover_courses, load_course, validate_paths
 from elearn.content import graph as graph_module
 from elearn.content import loader as loader_module
+from elearn.content.compiler import FORMAT_VERSION
 from elearn.content.loader import load_yaml_bytes
+from elearn.content.models import CourseVersion
+from elearn.content.service import INVALID, CourseVersions, UnplayableVersion, import_all
 from elearn.core import engine
 from elearn.core.hashing import canonical_json, content_hash
 
@@ -635,8 +641,8 @@ def test_images(tmp_path: Path) -> None:
 
 def test_missing_course_yaml_and_discovery(tmp_path: Path) -> None:
     assert only(load_course(tmp_path), "E004")
-    write_course(tmp_path / "b-course", simple())
-    write_course(tmp_path / "a-course", simple())
+    write_course(tmp_path / "b-course", simple(), id="b-course")  # one id per folder (E030)
+    write_course(tmp_path / "a-course", simple(), id="a-course")
     (tmp_path / "not-a-course").mkdir()
     assert discover_courses(tmp_path) == [tmp_path / "a-course", tmp_path / "b-course"]
     results = validate_paths(
@@ -699,3 +705,258 @@ def test_ids_are_short_enough_for_every_database(tmp_path: Path) -> None:
     assert any("at most 64" in p.message for p in only(loaded, "E013"))
     ok = scenario("a" * 64, decision("start", choice("right", "good", points=1)), ending("good"))
     assert load_course(write_course(tmp_path / "d", ok)).ok
+
+
+# -- stored versions of an older compiled format ---------------------------------------------------
+
+
+def _old_form(compiled: dict[str, Any]) -> dict[str, Any]:
+    """The compiled form as elearn stored it before `format_version` (and the optional fields
+    added with it) existed."""
+    old = copy.deepcopy(compiled)
+    del old["format_version"], old["job_aids"]
+    for entry in old["help"]:
+        del entry["checked"]
+    for scenario_ in old["scenarios"]:
+        del scenario_["cast"]
+        for node in scenario_["nodes"].values():
+            del node["order"], node["explanation"]
+    return old
+
+
+def _store(session_factory: Any, compiled: dict[str, Any], content_hash_: str) -> int:
+    with session_factory() as session:
+        version = CourseVersion(
+            course_id="valid-minimal", content_hash=content_hash_, compiled=compiled
+        )
+        session.add(version)
+        session.commit()
+        return version.id
+
+
+def test_compiled_form_carries_its_format_version() -> None:
+    compiled = load_course(VALID).compiled
+    assert compiled is not None and compiled["format_version"] == FORMAT_VERSION == 2
+
+
+def test_a_version_stored_in_the_old_form_is_brought_up_to_date(session_factory: Any) -> None:
+    compiled = load_course(VALID).compiled
+    assert compiled is not None
+    version_id = _store(session_factory, _old_form(compiled), "0" * 64)
+    with session_factory() as session:
+        entry = CourseVersions().version(session, version_id)
+        stored = session.get(CourseVersion, version_id)
+        assert stored is not None and "format_version" not in stored.compiled  # never rewritten
+    assert entry.compiled["format_version"] == FORMAT_VERSION
+    (talk,) = entry.compiled["scenarios"]
+    assert talk["nodes"]["talk"]["order"] == "fixed"  # as the old players showed it
+    assert talk["cast"] == [] and entry.compiled["job_aids"] == []
+    assert {k for k in entry.compiled if k != "format_version"} <= set(compiled)
+    state = engine.choose(talk, engine.initial_state(talk), "listen").state  # still plays
+    assert state["node"] == "talk"
+
+
+@pytest.mark.parametrize(
+    ("stored", "says"),
+    [
+        ({"format_version": FORMAT_VERSION + 1, "scenarios": []}, "upgrade elearn"),
+        ({"format_version": 0, "scenarios": []}, "import the course again"),
+        ({"title": "not a course"}, "not a compiled course"),
+    ],
+    ids=["newer", "too-old", "garbage"],
+)
+def test_a_version_that_cannot_be_read_is_refused_with_a_clear_message(
+    session_factory: Any, stored: dict[str, Any], says: str
+) -> None:
+    version_id = _store(session_factory, stored, "1" * 64)
+    with session_factory() as session, pytest.raises(UnplayableVersion) as refused:
+        CourseVersions().version(session, version_id)
+    message = str(refused.value)
+    assert says in message and f"version {version_id}" in message and "valid-minimal" in message
+
+
+# -- lints (W004–W006): each planted once, and silent on the clean fixture ------------------------
+
+
+def quiz(*points: tuple[int, ...], long_best: bool = True, **choice_extra: Any) -> dict[str, Any]:
+    """A scenario of len(points) decisions; in each, the best choice is the longest (or not)."""
+    nodes = []
+    for i, scores in enumerate(points):
+        nxt = f"q{i + 1}" if i + 1 < len(points) else "end"
+        best = max(scores)
+        choices = []
+        for j, p in enumerate(scores):
+            wordy = (p == best) == long_best
+            text = {"nb": "et langt og grundig svar" if wordy else "kort", "en": "text"}
+            choices.append({**choice(f"c{j}", nxt, points=p, **choice_extra), "text": text})
+        nodes.append(decision(f"q{i}", *choices))
+    return scenario("quiz", *nodes, ending("end"))
+
+
+def test_w004_when_the_longest_choice_is_the_best_in_most_decisions(tmp_path: Path) -> None:
+    loaded = load_course(write_course(tmp_path / "c", quiz((2, 0), (1, 0), (0, 3), (1, 0))))
+    (warning,) = only(loaded, "W004")
+    assert "4 of 4 scored decisions" in warning.message and "(nb)" in warning.message
+    assert warning.path == "nodes" and loaded.ok  # a warning: the course still imports
+
+
+def test_w004_not_when_length_tells_nothing(tmp_path: Path) -> None:
+    shorter = quiz((2, 0), (1, 0), (0, 3), (1, 0), long_best=False)
+    assert only(load_course(write_course(tmp_path / "c", shorter)), "W004") == []
+    few = quiz((2, 0), (1, 0))  # two decisions: too few to tell
+    assert only(load_course(write_course(tmp_path / "d", few)), "W004") == []
+
+
+def test_w005_when_all_choices_are_scored_but_none_is_correct(tmp_path: Path) -> None:
+    s = simple()
+    s["nodes"][0]["choices"][1]["points"] = 0  # now both choices have points: 2 and 0
+    loaded = load_course(write_course(tmp_path / "c", s))
+    (warning,) = only(loaded, "W005")
+    assert warning.path == "nodes[0]" and "node 'start'" in warning.where
+    assert "correct: true" in warning.hint
+    s["nodes"][0]["choices"][0]["correct"] = True
+    assert only(load_course(write_course(tmp_path / "d", s)), "W005") == []
+
+
+def test_w006_one_cast_name_for_two_people(tmp_path: Path) -> None:
+    amina = {"name": "Amina", "about": {"nb": "elev, 15 år", "en": "pupil, 15"}}
+    other = {"name": "Amina", "about": {"nb": "mor", "en": "mother"}}
+    first = simple(cast=[amina])
+    second = {**simple(cast=[other]), "id": "second"}
+    loaded = load_course(write_course(tmp_path / "c", first, second))
+    (warning,) = only(loaded, "W006")
+    assert Path(warning.file).name == "second.yaml" and warning.path == "cast[0].about"
+    assert "simple.yaml" in warning.message
+    same = {**simple(cast=[amina]), "id": "second"}  # the same person in two scenarios
+    assert only(load_course(write_course(tmp_path / "d", first, same)), "W006") == []
+
+
+def test_the_clean_fixture_triggers_no_lint() -> None:
+    assert [p for p in load_course(VALID).problems if p.code in {"W004", "W005", "W006"}] == []
+
+
+# -- files: SVG safety, special files, sizes ------------------------------------------------------
+
+SAFE_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"><rect width="1"/></svg>'
+
+
+@pytest.mark.parametrize(
+    ("line", "svg"),
+    [
+        ("<script>alert(1)</script>", "<script>"),
+        ('<rect width="1" onload="alert(1)"/>', "event handler (onload=)"),
+        ('<image href="https://evil.example/x.png"/>', "external reference"),
+        ('<use xlink:href="http://evil.example/a.svg#x"/>', "external reference"),
+        ("<foreignObject><p>hi</p></foreignObject>", "<foreignObject>"),
+        ("<style>@import url(https://evil.example/a.css);</style>", "<style>"),
+        ('<rect style="fill: url(http://evil.example/p)"/>', "style"),
+    ],
+    ids=["script", "onload", "href", "xlink-href", "foreign-object", "style-import", "style-url"],
+)
+def test_e052_unsafe_svg_is_refused_at_its_line(tmp_path: Path, line: str, svg: str) -> None:
+    s = simple()
+    s["nodes"][0]["image"] = {"src": "bad.svg", "alt": T}
+    root = write_course(tmp_path / "c", s)
+    (root / "bad.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"\n     xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+        f"  {line}\n</svg>\n"
+    )
+    loaded = load_course(root)
+    (problem,) = only(loaded, "E052")
+    assert Path(problem.file).name == "bad.svg" and problem.line == 3
+    assert svg in problem.message and "simple.yaml" in problem.message
+    assert loaded.compiled is None and loaded.assets == {}
+
+
+def test_svg_entities_are_refused_and_a_plain_svg_is_accepted(tmp_path: Path) -> None:
+    s = simple()
+    s["nodes"][0]["image"] = {"src": "lol.svg", "alt": T}
+    s["nodes"][1]["image"] = {"src": "plain.svg", "alt": T}
+    root = write_course(tmp_path / "c", s)
+    (root / "lol.svg").write_bytes(
+        b'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY a "aaaaaaaa">]>\n<svg>&a;</svg>\n'
+    )
+    (root / "plain.svg").write_bytes(SAFE_SVG)
+    loaded = load_course(root)
+    assert {(Path(p.file).name, p.code) for p in loaded.problems if p.is_error} == {
+        ("lol.svg", "E052")
+    }
+    assert "DOCTYPE" in only(loaded, "E052")[0].message
+    assert "plain.svg" not in {Path(p.file).name for p in loaded.problems}
+
+
+def test_a_fifo_is_named_as_what_it_is(tmp_path: Path) -> None:
+    root = write_course(tmp_path / "c", simple())
+    (root / "simple.yaml").unlink()
+    os.mkfifo(root / "simple.yaml")  # opening it would block: it must not be opened
+    (problem,) = only(load_course(root), "E004")
+    assert "named pipe (FIFO)" in problem.message and "does not exist" not in problem.message
+
+
+def test_a_huge_file_says_its_size_and_many_values_say_no_aliases(tmp_path: Path) -> None:
+    root = write_course(tmp_path / "c", simple())
+    with open(root / "simple.yaml", "ab") as fh:
+        fh.write(b"#" * (25 * 1024 * 1024))
+    (big,) = only(load_course(root), "E002")
+    assert "25.0 MiB" in big.message and "alias" not in big.message
+    flat = load_yaml_bytes(
+        b"values:\n" + b"".join(b"  - %d\n" % i for i in range(10_001)), "f.yaml"
+    )
+    (many,) = flat.problems
+    assert "alias" not in many.message and "10,000 values" in many.message
+    assert many.line > 9_000 and many.path == f"values[{many.line - 2}]"  # where it is passed
+
+
+def test_locations_name_the_node_and_the_choice(tmp_path: Path) -> None:
+    s = simple()
+    s["nodes"][0]["choices"][1]["next"] = "nowhere"
+    (problem,) = only(load_course(write_course(tmp_path / "c", s)), "E031")
+    assert problem.where == "node 'start', choice 'wrong'"
+    assert "nodes[0].choices[1].next (node 'start', choice 'wrong'):" in str(problem)
+
+
+def test_a_syntax_error_in_one_file_does_not_hide_the_others(tmp_path: Path) -> None:
+    other = {**simple(), "id": "other"}
+    other["nodes"][0]["choices"][0]["next"] = "nowhere"
+    root = write_course(tmp_path / "c", simple(), other)
+    (root / "simple.yaml").write_text("id: simple\ntitle: [unclosed\n")
+    found = {(Path(p.file).name, p.code) for p in load_course(root).problems}
+    assert ("simple.yaml", "E001") in found and ("other.yaml", "E031") in found
+
+
+def test_the_same_course_id_in_two_folders_is_an_error_naming_both(tmp_path: Path) -> None:
+    write_course(tmp_path / "one", simple(), id="same")
+    write_course(tmp_path / "two", simple(), id="same")
+    one, two = validate_paths([tmp_path])
+    for result, other in ((one, "two"), (two, "one")):
+        (problem,) = only(result, "E030")
+        assert other in problem.message and "'same'" in problem.message
+        assert problem.line == line_of(result.course_dir / "course.yaml", "id: same")
+        assert not result.ok and result.compiled is None
+
+
+def test_e060_thirty_booleans_stop_at_the_documented_cap(tmp_path: Path) -> None:
+    """Every boolean doubles the states: the exploration stops at MAX_STATES with E060 instead
+    of running for minutes (the time is measured by bench/validate.py)."""
+    names = [f"b{i}" for i in range(30)]
+    flips = [choice(f"flip-{n}", "a", set={n: True}, **{"if": f"not {n}"}) for n in names]
+    s = scenario(
+        "flags",
+        decision("a", *flips, choice("stop", "end", points=1, **{"if": " and ".join(names)})),
+        ending("end"),
+        variables={n: {"type": "bool", "default": False} for n in names},
+    )
+    loaded = load_course(write_course(tmp_path / "c", s))
+    (problem,) = only(loaded, "E060")
+    assert f"{graph_module.MAX_STATES:,}" in problem.message and "30 variables" in problem.message
+
+
+def test_import_refuses_two_folders_with_one_course_id(
+    tmp_path: Path, session_factory: Any
+) -> None:
+    write_course(tmp_path / "one", simple(), id="same")
+    write_course(tmp_path / "two", simple(), id="same")
+    with session_factory() as session:
+        results = import_all(session, tmp_path)
+        assert [r.status for r in results] == [INVALID, INVALID]
+        assert session.scalar(select(func.count()).select_from(CourseVersion)) == 0

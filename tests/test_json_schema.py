@@ -19,7 +19,11 @@ import pytest
 import yaml
 
 from elearn.content import load_course
+from elearn.content import schema as elearn_schema
+from elearn.content.jsonschema import generated
 from elearn.content.loader import load_yaml_file
+from elearn.content.problems import CODES
+from elearn.content.schema import CastSchema, Text, schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "docs" / "schema"
@@ -452,3 +456,43 @@ def test_what_the_validator_accepts_the_schema_accepts(
     codes, schema_errors = _check_variant(tmp_path, kind, path, value)
     assert codes == set(), "the premise: the validator accepts this"
     assert schema_errors == {"course": [], "scenario": []}
+
+
+# -- (4) the published forms are generated from the one definition ---------------------------------
+
+
+def test_committed_json_schemas_and_field_tables_are_what_the_definition_generates() -> None:
+    """Change elearn/content/schema.py, then run `python -m elearn.content.jsonschema`: the JSON
+    Schemas and the tables in docs/course-format.md must never be edited by hand."""
+    stale = [
+        str(path.relative_to(ROOT))
+        for path, text in generated(ROOT).items()
+        if path.read_text(encoding="utf-8") != text
+    ]
+    assert stale == [], "run `python -m elearn.content.jsonschema` and commit the result"
+
+
+def test_every_field_of_the_definition_is_in_the_docs_and_every_code_is_documented() -> None:
+    doc = (ROOT / "docs" / "course-format.md").read_text(encoding="utf-8")
+    for mapping in schemas():
+        for name, field in mapping.load_fields.items():
+            assert f"| `{field.data_key or name}` |" in doc, (type(mapping).__name__, name)
+            assert field.metadata.get("description"), (type(mapping).__name__, name)
+    for code in CODES:
+        assert f"| {code} |" in doc, code
+
+
+def test_a_changed_definition_makes_the_generated_files_stale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The check above can fail: a new field appears in the schema and the table at once."""
+    monkeypatch.setitem(
+        CastSchema._declared_fields,
+        "pronouns",
+        Text(description="How the character is referred to."),
+    )
+    monkeypatch.setattr(elearn_schema, "schemas", lambda: [CastSchema(), *schemas()[1:]])
+    files = generated(ROOT)
+    assert "How the character is referred to." in files[ROOT / "docs" / "course-format.md"]
+    scenario = json.loads(files[SCHEMA_DIR / "scenario.schema.json"])
+    assert "pronouns" in scenario["$defs"]["castMember"]["properties"]

@@ -2,29 +2,30 @@
 
 `load_course` never raises for bad input: every YAML, file or content problem becomes a
 `Problem`, and all of them are found in one run (a broken scenario file does not hide the
-problems of the others), because authors fix courses faster from a complete list.
+problems of the others), because authors fix courses faster from a complete list. The YAML is
+loaded into typed objects by the format's one definition (`schema.py`); the story graph is
+checked and played (`graph.py`); a course without errors is compiled (`compiler.py`) and linted.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
+from elearn.content import schema
 from elearn.content.compiler import compile_course, compile_scenario
-from elearn.content.graph import Structure, check_structure, explore, remaining
-from elearn.content.loader import Document, display_path, load_yaml_file
+from elearn.content.graph import Exploration, check_structure, explore, remaining
+from elearn.content.lints import ScenarioFile, duration, lint
+from elearn.content.loader import Document, display_path, load_yaml_file, not_a_file, path_str
+from elearn.content.media import ImageCheck, inside, near
+from elearn.content.model import Course, Scenario
 from elearn.content.problems import Problem
-from elearn.content.schema import course_languages, validate_course, validate_scenario
 from elearn.core.hashing import content_hash
 
 __all__ = ["LoadedCourse", "Problem", "discover_courses", "load_course", "validate_paths"]
 
 COURSE_FILE = "course.yaml"
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".svg")
-MAX_IMAGE_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -34,8 +35,10 @@ class LoadedCourse:
     course_dir: Path
     compiled: dict | None  # None when there is any error (E-code)
     problems: list[Problem]  # sorted by (file, line, column); errors and warnings
-    content_hash: str | None  # sha256, see compiler.content_hash
+    content_hash: str | None  # sha256, see elearn.core.hashing.content_hash
     assets: dict[str, bytes] = field(default_factory=dict)  # image bytes keyed by their src
+    course_id: str | None = None  # as written, even when the course has errors
+    course_id_at: tuple[int, int] = (0, 0)  # (line, column) of the id in course.yaml
 
     @property
     def ok(self) -> bool:
@@ -45,109 +48,45 @@ class LoadedCourse:
 @dataclass
 class _Scenario:
     doc: Document
-    structure: Structure
+    typed: Scenario
     compiled: dict[str, Any] | None = None  # set once explored without errors
+    explored: Exploration | None = None
 
 
-def _inside(course_dir: Path, rel: str) -> tuple[Path | None, str, str]:
-    """Resolve a path written in a course file, refusing anything outside the course folder
-    (also through symbolic links). Returns (path, message, hint); path None when refused."""
-    if "\0" in rel or "\\" in rel or rel.startswith("/") or re.match(r"[A-Za-z]:", rel):
-        return (
-            None,
-            f"{rel!r} is not a relative path inside the course folder",
-            "write it relative to the course folder, with '/', e.g. images/office.svg",
-        )
-    parts = rel.split("/")
-    if ".." in parts:
-        return (
-            None,
-            f"{rel!r} leads out of the course folder",
-            "course files must be inside the course folder; copy the file there",
-        )
-    if any(part in ("", ".") for part in parts):
-        simple = "/".join(p for p in parts if p not in ("", "."))
-        return None, f"{rel!r} is not a simple path", f"write it as '{simple}'"
-    root = course_dir.resolve()
-    target = (course_dir / rel).resolve()
-    if not target.is_relative_to(root):
-        return (
-            None,
-            f"{rel!r} leads out of the course folder through a symbolic link",
-            "replace the link with the file itself",
-        )
-    return target, "", ""
+def _top_level(doc: Document, kind: str, fields: list[str]) -> Problem | None:
+    """A file that is not a mapping at all: say what it is instead."""
+    if isinstance(doc.data, dict):
+        return None
+    what = "empty" if doc.data is None else f"{schema.describe(doc.data)}, not a mapping"
+    return doc.problem(
+        (),
+        "E012",
+        f"the file is {what}",
+        f"a {kind} file is a mapping with fields like {', '.join(fields)}",
+    )
 
 
-def _near(folder: Path, name: str, suffixes: tuple[str, ...]) -> str:
-    """A hint naming the existing files most like the one that is missing."""
-    try:
-        files = sorted(
-            str(p.relative_to(folder).as_posix())
-            for p in folder.rglob("*")
-            if p.is_file() and p.suffix.lower() in suffixes
-        )
-    except OSError:
-        files = []
-    close = difflib.get_close_matches(name, files, n=3, cutoff=0.4)
-    if close:
-        return f"did you mean {', '.join(repr(c) for c in close)}?"
-    return "check the file name (names are case-sensitive)"
-
-
-def _images(course_dir: Path, doc: Document, assets: dict[str, bytes]) -> list[Problem]:
-    """Check every node image (E004, E051, E012) and read the good ones into `assets`."""
-    problems: list[Problem] = []
-    nodes = doc.data.get("nodes") if isinstance(doc.data, dict) else None
-    for i, node in enumerate(nodes if isinstance(nodes, list) else []):
-        image = node.get("image") if isinstance(node, dict) else None
-        src = image.get("src") if isinstance(image, dict) else None
-        if not isinstance(src, str) or not src.strip():
-            continue  # the schema reports it
-        path = ("nodes", i, "image", "src")
-        target, message, hint = _inside(course_dir, src)
-        if target is None:
-            problems.append(doc.problem(path, "E004", message, hint))
-            continue
-        if PurePosixPath(src).suffix.lower() not in IMAGE_EXTENSIONS:
+def _schema_problems(doc: Document, found: list[tuple[tuple, schema.Issue]]) -> list[Problem]:
+    problems = []
+    for path, issue in found:
+        if issue.code == "E010" and path:  # point at the mapping that lacks the field
+            line, column = doc.position(path[:-1])
             problems.append(
-                doc.problem(
-                    path,
-                    "E012",
-                    f"{src!r} is not an image elearn can show",
-                    f"use one of: {', '.join(e.lstrip('.') for e in IMAGE_EXTENSIONS)}",
+                Problem(
+                    doc.file,
+                    line,
+                    column,
+                    "E010",
+                    path_str(path),
+                    f"the required field '{path[-1]}' is missing",
+                    issue.hint,
+                    doc.where(path),
                 )
             )
-            continue
-        if src in assets:
-            continue
-        if not target.is_file():
+        else:
             problems.append(
-                doc.problem(
-                    path,
-                    "E051",
-                    f"the image {src!r} does not exist",
-                    _near(course_dir, src, IMAGE_EXTENSIONS),
-                )
+                doc.problem(path, issue.code, issue.message, issue.hint, at_key=issue.at_key)
             )
-            continue
-        try:
-            with open(target, "rb") as fh:
-                data = fh.read(MAX_IMAGE_BYTES + 1)
-        except OSError as exc:
-            problems.append(doc.problem(path, "E051", f"the image cannot be read: {exc}"))
-            continue
-        if len(data) > MAX_IMAGE_BYTES:
-            problems.append(
-                doc.problem(
-                    path,
-                    "E012",
-                    f"the image {src!r} is larger than 1 MiB",
-                    "make it smaller (learners may be on slow connections)",
-                )
-            )
-            continue
-        assets[src] = data
     return problems
 
 
@@ -163,37 +102,148 @@ def _may_score(data: Any) -> bool:
     return False
 
 
-def _scores(
-    course_doc: Document, data: dict[str, Any], scenarios: list[_Scenario], complete: bool
-) -> list[Problem]:
-    """E050 when nothing can be scored; W001 when even the worst path passes."""
-    if not scenarios:
-        return []
-    maxima = [s.compiled["max_score"] for s in scenarios if s.compiled is not None]
-    unknown = [s for s in scenarios if s.compiled is None]
-    if not complete or any(_may_score(s.doc.data) for s in unknown):
-        return []  # the best total is not known, and may be positive
-    best = sum(maxima)  # unknown scenarios award no points, so they add at most 0
-    where = ("mastery_score",)
-    if best <= 0:
-        total = f"{best}" if not unknown else f"at most {best}"
-        return [
-            course_doc.problem(
-                where,
-                "E050",
-                f"no way through the course earns points (best possible total: {total}), "
-                "so no learner can pass",
-                "give points to the choices you want to reward",
+class _CourseCheck:
+    """Checks one course folder, file by file, collecting every problem."""
+
+    def __init__(self, course_dir: Path):
+        self.course_dir = course_dir
+        self.problems: list[Problem] = []
+        self.images = ImageCheck(course_dir)
+        self.scenarios: list[_Scenario] = []
+        self.complete = True  # every scenario file was loaded
+        self.files: dict[Path, int] = {}
+        self.ids: dict[str, Document] = {}
+
+    def course_file(self) -> tuple[Document, Course | None]:
+        doc = load_yaml_file(self.course_dir / COURSE_FILE)
+        self.problems += doc.problems
+        if not doc.ok:
+            self.complete = False
+            return doc, None
+        fields = [n for n, f in schema.COURSE.load_fields.items() if f.required]
+        top = _top_level(doc, "course", fields)
+        if top is not None:
+            self.problems.append(top)
+            self.complete = False
+            return doc, None
+        course, found = schema.load(schema.COURSE, doc.data, schema.course_languages(doc.data))
+        self.problems += _schema_problems(doc, found)
+        if not course.scenarios:
+            self.complete = False
+        return doc, course
+
+    def scenario_target(self, course_doc: Document, i: int, entry: str | None) -> Path | None:
+        """The scenario file `scenarios[i]` names, or None (reported) when it cannot be read."""
+        if not entry:
+            self.complete = False
+            return None  # the schema reports it
+        target, message, hint = inside(self.course_dir, entry)
+        if target is None:
+            self.problems.append(course_doc.problem(("scenarios", i), "E004", message, hint))
+            self.complete = False
+            return None
+        if target in self.files:
+            self.problems.append(
+                course_doc.problem(
+                    ("scenarios", i),
+                    "E030",
+                    f"the scenario file {entry!r} is listed twice",
+                    f"it is already scenarios[{self.files[target]}]; list each file once",
+                )
             )
-        ]
-    mastery = data.get("mastery_score")
-    if unknown or not isinstance(mastery, int | float) or isinstance(mastery, bool):
-        return []
-    worst = max(0, sum(s.compiled["min_score"] for s in scenarios if s.compiled is not None))
-    if 0 < mastery <= 1 and worst / best >= mastery:
+            return None
+        self.files[target] = i
+        why = not_a_file(target)
+        if why is not None:
+            hint = (
+                near(self.course_dir, entry, (".yaml", ".yml"))
+                if why == "does not exist"
+                else ("a scenario must be a regular YAML file")
+            )
+            self.problems.append(
+                course_doc.problem(
+                    ("scenarios", i), "E004", f"the scenario file {entry!r} {why}", hint
+                )
+            )
+            self.complete = False
+            return None
+        return self.course_dir / entry
+
+    def scenario_file(self, path: Path, languages: tuple[str, ...] | None) -> None:
+        doc = load_yaml_file(path)  # as the author wrote it, for messages
+        self.problems += doc.problems
+        if not doc.ok:
+            self.complete = False
+            return
+        fields = [n for n, f in schema.SCENARIO.load_fields.items() if f.required]
+        top = _top_level(doc, "scenario", fields)
+        if top is not None:
+            self.problems.append(top)
+            self.complete = False
+            return
+        typed, found = schema.load(schema.SCENARIO, doc.data, languages)
+        self.problems += _schema_problems(doc, found)
+        self.unique_id(doc, typed.id)
+        scenario = _Scenario(doc, typed)
+        self.scenarios.append(scenario)
+        structure = check_structure(doc, typed, sound=not any(i.graph for _, i in found))
+        self.problems += structure.problems + self.images.scenario(doc, typed)
+        if structure.sound:
+            self.play(scenario, compile_scenario(typed, structure.asts), structure.static_dead)
+
+    def unique_id(self, doc: Document, sid: str | None) -> None:
+        if sid is None:
+            return
+        if sid in self.ids:
+            self.problems.append(
+                doc.problem(
+                    ("id",),
+                    "E030",
+                    f"the scenario id '{sid}' is used twice",
+                    f"{self.ids[sid].file} has the same id; give each scenario its own",
+                )
+            )
+        else:
+            self.ids[sid] = doc
+
+    def play(self, scenario: _Scenario, compiled: dict[str, Any], static_dead: set[str]) -> None:
+        found = explore(compiled, scenario.doc, static_dead)
+        self.problems += found.problems
+        if found.max_score is not None and found.min_score is not None:
+            compiled["max_score"] = found.max_score
+            compiled["min_score"] = found.min_score
+            compiled["remaining"] = remaining(compiled)
+            scenario.compiled, scenario.explored = compiled, found
+
+    def scores(self, course_doc: Document, course: Course) -> list[Problem]:
+        """E050 when nothing can be scored; W001 when even the worst path passes."""
+        if not self.scenarios or not self.complete:
+            return []
+        done = [s.compiled for s in self.scenarios if s.compiled is not None]
+        unknown = [s for s in self.scenarios if s.compiled is None]
+        if any(_may_score(s.doc.data) for s in unknown):
+            return []  # the best total is not known, and may be positive
+        best = sum(s["max_score"] for s in done)  # unknown scenarios award no points
+        if best <= 0:
+            total = f"{best}" if not unknown else f"at most {best}"
+            return [
+                course_doc.problem(
+                    ("mastery_score",),
+                    "E050",
+                    f"no way through the course earns points (best possible total: {total}), "
+                    "so no learner can pass",
+                    "give points to the choices you want to reward",
+                )
+            ]
+        mastery = course.mastery_score
+        if unknown or mastery is None:
+            return []
+        worst = max(0, sum(s["min_score"] for s in done))
+        if worst / best < mastery:
+            return []
         return [
             course_doc.problem(
-                where,
+                ("mastery_score",),
                 "W001",
                 f"even the worst way through scores {worst} of {best} ({worst / best:.0%}), "
                 f"which passes the mastery score {mastery}: passing tells nothing",
@@ -201,151 +251,78 @@ def _scores(
                 "or give weak choices fewer points",
             )
         ]
-    return []
 
+    def run(self) -> LoadedCourse:
+        course_doc, course = self.course_file()
+        languages = schema.course_languages(course_doc.data)
+        for i, entry in enumerate(course.scenarios if course is not None else []):
+            path = self.scenario_target(course_doc, i, entry)
+            if path is not None:
+                self.scenario_file(path, languages)
+        if course is not None:
+            self.problems += self.scores(course_doc, course)
+        return self.result(course_doc, course)
 
-def _duration(course_doc: Document, compiled: dict[str, Any]) -> list[Problem]:
-    """W003 when `estimated_minutes` is far from what the text takes to read and decide."""
-    from elearn.core.walk import estimate_minutes
-
-    estimate = estimate_minutes(compiled)
-    declared = compiled["estimated_minutes"]
-    if abs(declared - estimate) <= max(2.0, 0.25 * estimate):
-        return []
-    return [
-        course_doc.problem(
-            ("estimated_minutes",),
-            "W003",
-            f"estimated_minutes is {declared}, but reading the text and making the decisions "
-            f"takes about {max(1, round(estimate))} minutes "
-            f"(mean over the paths, {compiled['languages'][0]})",
-            f"set estimated_minutes to {max(1, round(estimate))}",
-        )
-    ]
-
-
-def _load(course_dir: Path) -> LoadedCourse:
-    course_path = course_dir / COURSE_FILE
-    if not course_path.is_file():
-        missing = Problem(
-            display_path(course_path),
-            0,
-            0,
-            "E004",
-            "",
-            "there is no course.yaml in this folder",
-            "a course is a folder with a course.yaml and the scenario files it names",
-        )
-        return LoadedCourse(course_dir, None, [missing], None, {})
-    problems: list[Problem] = []
-    course_doc = load_yaml_file(course_path)
-    problems += course_doc.problems
-    if course_doc.ok:
-        problems += validate_course(course_doc)
-    data = course_doc.data if isinstance(course_doc.data, dict) else {}
-    languages = course_languages(data)
-    entries = data.get("scenarios") if isinstance(data.get("scenarios"), list) else []
-
-    assets: dict[str, bytes] = {}
-    scenarios: list[_Scenario] = []
-    complete = course_doc.ok and bool(entries)  # every scenario file was loaded
-    files: dict[Path, int] = {}
-    ids: dict[str, Document] = {}
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, str) or not entry.strip():
-            complete = False
-            continue  # the schema reports it
-        target, message, hint = _inside(course_dir, entry)
-        if target is None:
-            problems.append(course_doc.problem(("scenarios", i), "E004", message, hint))
-            complete = False
-            continue
-        if target in files:
-            problems.append(
-                course_doc.problem(
-                    ("scenarios", i),
-                    "E030",
-                    f"the scenario file {entry!r} is listed twice",
-                    f"it is already scenarios[{files[target]}]; list each file once",
-                )
+    def result(self, course_doc: Document, course: Course | None) -> LoadedCourse:
+        problems = _sorted(self.problems)
+        course_id = course.id if course is not None else None
+        at = course_doc.position(("id",))
+        if (
+            course is None
+            or any(p.is_error for p in problems)
+            or any(s.compiled is None for s in self.scenarios)
+        ):
+            return LoadedCourse(
+                self.course_dir, None, problems, None, self.images.assets, course_id, at
             )
-            continue
-        files[target] = i
-        if not target.is_file():
-            problems.append(
-                course_doc.problem(
-                    ("scenarios", i),
-                    "E004",
-                    f"the scenario file {entry!r} does not exist",
-                    _near(course_dir, entry, (".yaml", ".yml")),
-                )
-            )
-            complete = False
-            continue
-        doc = load_yaml_file(course_dir / entry)  # as the author wrote it, for messages
-        problems += doc.problems
-        if not doc.ok:
-            complete = False
-            continue
-        problems += validate_scenario(doc, languages)
-        sid = doc.data.get("id") if isinstance(doc.data, dict) else None
-        if isinstance(sid, str):
-            if sid in ids:
-                problems.append(
-                    doc.problem(
-                        ("id",),
-                        "E030",
-                        f"the scenario id '{sid}' is used twice",
-                        f"{ids[sid].file} has the same id; give each scenario its own",
-                    )
-                )
-            else:
-                ids[sid] = doc
-        structure = check_structure(doc)
-        problems += structure.problems
-        problems += _images(course_dir, doc, assets)
-        scenario = _Scenario(doc, structure)
-        if structure.sound:
-            compiled = compile_scenario(doc.data, structure.asts)
-            found = explore(compiled, doc, structure.static_dead)
-            problems += found.problems
-            if found.max_score is not None and found.min_score is not None:
-                compiled["max_score"] = found.max_score
-                compiled["min_score"] = found.min_score
-                compiled["remaining"] = remaining(compiled)
-                scenario.compiled = compiled
-        scenarios.append(scenario)
-    problems += _scores(course_doc, data, scenarios, complete)
+        compiled = compile_course(course, [s.compiled for s in self.scenarios if s.compiled])
+        files = [ScenarioFile(s.doc, s.typed, s.compiled, s.explored) for s in self.scenarios]  # type: ignore[arg-type]
+        problems += duration(course_doc, compiled, files) + lint(files, compiled["languages"][0])
+        assets = self.images.assets
+        return LoadedCourse(
+            self.course_dir,
+            compiled,
+            _sorted(problems),
+            content_hash(compiled, assets),
+            assets,
+            course_id,
+            at,
+        )
 
-    problems = sorted(
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(
         dict.fromkeys(problems),
         key=lambda p: (p.file, p.line, p.column, p.code, p.path, p.message),
     )
-    if any(p.is_error for p in problems) or any(s.compiled is None for s in scenarios):
-        return LoadedCourse(course_dir, None, problems, None, assets)
-    compiled_course = compile_course(data, [s.compiled for s in scenarios if s.compiled])
-    problems += _duration(course_doc, compiled_course)
-    return LoadedCourse(
-        course_dir, compiled_course, problems, content_hash(compiled_course, assets), assets
-    )
+
+
+def _whole_folder(course_dir: Path, code: str, message: str, hint: str) -> LoadedCourse:
+    problem = Problem(display_path(course_dir / COURSE_FILE), 0, 0, code, "", message, hint)
+    return LoadedCourse(course_dir, None, [problem], None, {})
 
 
 def load_course(course_dir: Path) -> LoadedCourse:
     """Check and compile one course folder. Never raises for bad input."""
     course_dir = Path(course_dir)
+    why = not_a_file(course_dir / COURSE_FILE)
+    if why is not None:
+        message = (
+            "there is no course.yaml in this folder"
+            if why == "does not exist"
+            else f"course.yaml {why}"
+        )
+        hint = "a course is a folder with a course.yaml and the scenario files it names"
+        return _whole_folder(course_dir, "E004", message, hint)
     try:
-        return _load(course_dir)
+        return _CourseCheck(course_dir).run()
     except Exception as exc:  # a validator bug must not take the import or the CLI down
-        problem = Problem(
-            display_path(course_dir / COURSE_FILE),
-            0,
-            0,
+        return _whole_folder(
+            course_dir,
             "E001",
-            "",
             f"the course could not be checked ({type(exc).__name__}: {exc})",
             "this is a bug in elearn's validator: please report it with the course files",
         )
-        return LoadedCourse(course_dir, None, [problem], None, {})
 
 
 def discover_courses(root: Path) -> list[Path]:
@@ -354,6 +331,31 @@ def discover_courses(root: Path) -> list[Path]:
         return sorted(p for p in Path(root).iterdir() if p.is_dir() and (p / COURSE_FILE).is_file())
     except OSError:
         return []
+
+
+def _same_ids(results: list[LoadedCourse]) -> None:
+    """E030 on every course whose id another folder also uses: import would take them for one
+    course (the second would replace the first, or be reported "unchanged")."""
+    folders: dict[str, list[LoadedCourse]] = {}
+    for result in results:
+        if result.course_id is not None:
+            folders.setdefault(result.course_id, []).append(result)
+    for course_id, same in folders.items():
+        dirs = sorted({r.course_dir.resolve() for r in same})
+        if len(dirs) < 2:
+            continue
+        for result in same:
+            others = [display_path(d) for d in dirs if d != result.course_dir.resolve()]
+            problem = Problem(
+                display_path(result.course_dir / COURSE_FILE),
+                *result.course_id_at,
+                "E030",
+                "id",
+                f"the course id '{course_id}' is also used by {', '.join(others)}",
+                "give each course folder its own id",
+            )
+            result.problems = _sorted([*result.problems, problem])
+            result.compiled = result.content_hash = None
 
 
 def validate_paths(paths: list[Path]) -> list[LoadedCourse]:
@@ -367,4 +369,5 @@ def validate_paths(paths: list[Path]) -> list[LoadedCourse]:
             results.append(load_course(path))
         else:
             results.extend(load_course(d) for d in discover_courses(path))
+    _same_ids(results)
     return results

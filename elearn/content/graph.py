@@ -5,24 +5,30 @@ Two levels, because authors make two kinds of mistakes:
 * structure (`check_structure`): ids, targets, routes, conditions and variable types, plus what
   the node graph alone shows (unreachable nodes, loops with no exit at all);
 * behaviour (`explore`): the scenario is *played* through every reachable combination of node and
-  variable values with the player's own engine functions, so conditions that can never hold,
-  choices that all disappear, and loops that pile up points are found before a learner finds them.
+  variable values with the engine's own functions and the core's one bounded walker
+  (`walk.reachable`, `walk.strongly_connected`), so conditions that can never hold, choices that
+  all disappear, and loops that pile up points are found before a learner finds them.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from elearn.content.loader import Document, YPath
+from elearn.content.model import Choice, Node, Scenario, Variable
 from elearn.content.problems import Problem
 from elearn.content.schema import describe
+from elearn.core import engine, walk
 from elearn.core.conditions import Ast, ConditionError, parse, variables
 
-MAX_STATES = 200_000
+# The most (node, variable values) combinations explored per scenario. The real courses have at
+# most 3,400; beyond this the loop and score checks stop with E060 instead of running
+# for minutes (docs/course-format.md, "Limits").
+MAX_STATES = 20_000
 
 
 @dataclass
@@ -30,21 +36,23 @@ class Structure:
     """What `check_structure` found. `sound` means the scenario can be compiled and played."""
 
     problems: list[Problem] = field(default_factory=list)
-    asts: dict[YPath, Ast] = field(
-        default_factory=dict
-    )  # parsed conditions, by the path of the text
+    asts: dict[YPath, Ast] = field(default_factory=dict)  # parsed conditions, by path of the text
     sound: bool = True
     static_dead: set[str] = field(default_factory=set)  # nodes reported E033 on the plain graph
 
 
 @dataclass
 class Exploration:
-    """What `explore` found; scores are None when there is an error that makes them meaningless."""
+    """What `explore` found; scores are None when an error makes them meaningless. `graph` is
+    kept for the reading-time estimate."""
 
     problems: list[Problem] = field(default_factory=list)
     max_score: int | None = None
     min_score: int | None = None
-    states: int = 0
+    states: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    moves: list[list[tuple[int, tuple[int, str]]]] = field(default_factory=list)
+    acyclic: bool = False  # no state can be reached again (then `order` lists every state)
+    order: list[int] = field(default_factory=list)  # each state after those it leads to
 
 
 def _is_int(value: Any) -> bool:
@@ -71,10 +79,42 @@ class _Var:
     high: int | None = None
 
 
+def _declared(spec: Variable | None) -> _Var:
+    """A declaration as the checks need it; kind None when it is broken (reported already)."""
+    if spec is None or spec.type not in ("int", "bool"):
+        return _Var(None)
+    if spec.type == "bool":
+        return _Var("bool" if isinstance(spec.default, bool) else None)
+    low, high, default = spec.min, spec.max, spec.default
+    if _is_int(low) and _is_int(high) and _is_int(default) and low <= default <= high:
+        return _Var("int", low, high)
+    return _Var(None)
+
+
+def _comparison_error(name: str, kind: str, op: str, value: Any) -> tuple[str, str] | None:
+    if kind == "bool" and op not in ("==", "!="):
+        return (
+            f"'{name}' is true or false; it cannot be compared with '{op}'",
+            f'write "{name}" or "not {name}"',
+        )
+    if kind == "bool" and not isinstance(value, bool):
+        return (
+            f"'{name}' is true or false, not a number: it cannot equal {value}",
+            f'write "{name}" or "not {name}"',
+        )
+    if kind == "int" and isinstance(value, bool):
+        return (
+            f"'{name}' is a number; it cannot be compared with {str(value).lower()}",
+            f'compare it with a number, e.g. "{name} >= 1"',
+        )
+    return None
+
+
 class _StructureChecker:
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, scenario: Scenario, sound: bool):
         self.doc = doc
-        self.out = Structure()
+        self.scenario = scenario
+        self.out = Structure(sound=sound)
         self.vars: dict[str, _Var] = {}
         self.read: set[str] = set()
         self.written: set[str] = set()
@@ -94,36 +134,7 @@ class _StructureChecker:
         """An error or warning that does not stop exploration (E032, E033, W002)."""
         self.out.problems.append(self.doc.problem(path, code, message, hint))
 
-    def unsound(self) -> None:
-        """Something the schema already reported makes the graph incomplete."""
-        self.out.sound = False
-
     # -- variables and conditions ---------------------------------------------------------------
-    def declare_variables(self, raw: Any) -> None:
-        if raw is None:
-            return
-        if not isinstance(raw, dict):
-            self.unsound()
-            return
-        for name, spec in raw.items():
-            kind = spec.get("type") if isinstance(spec, dict) else None
-            if kind not in ("int", "bool"):
-                self.vars[name] = _Var(None)
-                self.unsound()
-                continue
-            default = spec.get("default")
-            if kind == "bool":
-                self.vars[name] = _Var("bool")
-                if not isinstance(default, bool) or "min" in spec or "max" in spec:
-                    self.unsound()
-                continue
-            low, high = spec.get("min"), spec.get("max")
-            if _is_int(low) and _is_int(high) and _is_int(default) and low <= default <= high:
-                self.vars[name] = _Var("int", low, high)
-            else:
-                self.vars[name] = _Var("int")
-                self.unsound()
-
     def undeclared(self, name: str) -> tuple[str, str]:
         message = f"the variable '{name}' is not declared"
         close = difflib.get_close_matches(name, list(self.vars), n=1, cutoff=0.6)
@@ -145,33 +156,11 @@ class _StructureChecker:
         kind = self.vars[name].kind
         if "cmp" not in ast or kind is None:
             return []
-        op, value = ast["cmp"], ast["value"]
-        if kind == "bool" and op not in ("==", "!="):
-            return [
-                (
-                    f"'{name}' is true or false; it cannot be compared with '{op}'",
-                    f'write "{name}" or "not {name}"',
-                )
-            ]
-        if kind == "bool" and not isinstance(value, bool):
-            return [
-                (
-                    f"'{name}' is true or false, not a number: it cannot equal {value}",
-                    f'write "{name}" or "not {name}"',
-                )
-            ]
-        if kind == "int" and isinstance(value, bool):
-            return [
-                (
-                    f"'{name}' is a number; it cannot be compared with {str(value).lower()}",
-                    f'compare it with a number, e.g. "{name} >= 1"',
-                )
-            ]
-        return []
+        found = _comparison_error(name, kind, ast["cmp"], ast["value"])
+        return [found] if found else []
 
-    def condition(self, path: YPath, text: Any) -> None:
-        if not isinstance(text, str):
-            self.unsound()
+    def condition(self, path: YPath, text: str | None) -> None:
+        if text is None:
             return
         try:
             ast = parse(text)
@@ -193,176 +182,109 @@ class _StructureChecker:
         for message, hint in self.type_errors(ast):
             self.error(path, "E041", message, hint)
 
-    def effects(self, path: YPath, choice: dict[str, Any]) -> None:
+    def effects(self, path: YPath, choice: Choice) -> None:
         """`set` values must fit the variable's type and range; `add` is for ints only."""
-        for key in ("set", "add"):
-            raw = choice.get(key)
-            if raw is None:
-                continue
-            if not isinstance(raw, dict):
-                self.unsound()
-                continue
-            for name, value in raw.items():
+        for key, values in (("set", choice.set), ("add", choice.add)):
+            for name, value in (values or {}).items():
                 where = (*path, key, name)
                 self.written.add(name)
                 if name not in self.vars:
                     message, hint = self.undeclared(name)
                     self.error(where, "E041", message, hint, at_key=True)
                     continue
-                var = self.vars[name]
-                if key == "add":
-                    if var.kind == "bool":
-                        self.error(
-                            where,
-                            "E041",
-                            f"'{name}' is true or false; `add` works only on int variables",
-                            f"use `set: {{{name}: true}}`",
-                        )
-                    elif not _is_int(value):
-                        self.error(
-                            where,
-                            "E041",
-                            f"`add` needs a whole number, got {describe(value)}",
-                            f"e.g. `add: {{{name}: 1}}` or `{{{name}: -1}}`",
-                        )
-                elif var.kind == "bool" and not isinstance(value, bool):
-                    self.error(
-                        where,
-                        "E041",
-                        f"'{name}' is true or false; it cannot be set to {describe(value)}",
-                        "write true or false" + _yes_no(value),
-                    )
-                elif var.kind == "int" and not _is_int(value):
-                    self.error(
-                        where,
-                        "E041",
-                        f"'{name}' is a number; it cannot be set to {describe(value)}",
-                        f"a whole number from {var.low} to {var.high}"
-                        if var.low is not None
-                        else "a whole number",
-                    )
-                elif var.kind == "int" and var.low is not None and not var.low <= value <= var.high:
-                    self.error(
-                        where,
-                        "E041",
-                        f"{value} is outside the range of '{name}' ({var.low}..{var.high})",
-                        f"a whole number from {var.low} to {var.high}",
-                    )
+                found = _effect_error(name, self.vars[name], key, value)
+                if found:
+                    self.error(where, "E041", *found)
 
     # -- nodes ----------------------------------------------------------------------------------
-    def nodes(self, raw: Any) -> list[tuple[int, str, dict[str, Any]]]:
-        if not isinstance(raw, list):
-            self.unsound()
-            return []
+    def nodes(self) -> list[tuple[int, str, Node]]:
         found = []
-        for i, node in enumerate(raw):
-            nid = node.get("id") if isinstance(node, dict) else None
-            if not isinstance(nid, str):
-                self.unsound()
+        for i, node in enumerate(self.scenario.nodes or []):
+            if node is None or node.id is None:
+                self.out.sound = False
                 continue
-            if nid in self.ids:
-                first = self.doc.position(("nodes", self.ids[nid], "id"))[0]
+            if node.id in self.ids:
+                first = self.doc.position(("nodes", self.ids[node.id], "id"))[0]
                 self.error(
                     ("nodes", i, "id"),
                     "E030",
-                    f"the node id '{nid}' is used twice",
+                    f"the node id '{node.id}' is used twice",
                     f"it is first used on line {first}; give each node its own id",
                 )
                 continue
-            self.ids[nid] = i
-            found.append((i, nid, node))
+            self.ids[node.id] = i
+            found.append((i, node.id, node))
         return found
 
-    def node(self, i: int, nid: str, node: dict[str, Any]) -> None:
+    def node(self, i: int, nid: str, node: Node) -> None:
         path: YPath = ("nodes", i)
         self.edges[nid] = []
-        choices, ending = node.get("choices"), node.get("ending")
-        if choices is not None and not isinstance(choices, list):
-            self.unsound()
-            choices = None
-        if ending is not None and not isinstance(ending, dict):
-            self.unsound()
-        if choices and ending is not None:
+        if node.choices and node.ending is not None:
             self.error(
                 path,
                 "E034",
                 f"node '{nid}' has both choices and an ending",
                 "a node is a decision (choices) or an ending, never both: split it in two",
             )
-        elif not choices and ending is None:
+        elif not node.choices and node.ending is None:
             self.error(
                 path,
                 "E034",
                 f"node '{nid}' has neither choices nor an ending",
                 "add `choices:` (a decision) or `ending:` (how the story ends)",
             )
-        conditional = node.get("conditional_text")
-        if conditional is not None:
-            if not isinstance(conditional, list):
-                self.unsound()
-            else:
-                for k, item in enumerate(conditional):
-                    if isinstance(item, dict) and "if" in item:
-                        self.condition((*path, "conditional_text", k, "if"), item["if"])
-                    else:
-                        self.unsound()
+        for k, item in enumerate(node.conditional_text or []):
+            if item is not None:
+                self.condition((*path, "conditional_text", k, "if"), item.when)
         choice_ids: dict[str, int] = {}
-        for j, choice in enumerate(choices or []):
+        for j, choice in enumerate(node.choices or []):
             cpath = (*path, "choices", j)
-            cid = choice.get("id") if isinstance(choice, dict) else None
-            if not isinstance(cid, str):
-                self.unsound()
+            if choice is None or choice.id is None:
+                self.out.sound = False
                 continue
-            if cid in choice_ids:
-                first = self.doc.position((*path, "choices", choice_ids[cid], "id"))[0]
+            if choice.id in choice_ids:
+                first = self.doc.position((*path, "choices", choice_ids[choice.id], "id"))[0]
                 self.error(
                     (*cpath, "id"),
                     "E030",
-                    f"the choice id '{cid}' is used twice in node '{nid}'",
+                    f"the choice id '{choice.id}' is used twice in node '{nid}'",
                     f"it is first used on line {first}; give each choice its own id",
                 )
             else:
-                choice_ids[cid] = j
+                choice_ids[choice.id] = j
             self.choice(nid, cpath, choice)
 
-    def choice(self, nid: str, path: YPath, choice: dict[str, Any]) -> None:
-        points = choice.get("points", 0)
-        if not _is_int(points):
-            self.unsound()
-        if choice.get("if") is not None:
-            self.condition((*path, "if"), choice["if"])
+    def choice(self, nid: str, path: YPath, choice: Choice) -> None:
+        self.condition((*path, "if"), choice.when)
         self.effects(path, choice)
-        nxt = choice.get("next")
-        if isinstance(nxt, str):
-            self.edges[nid].append(((*path, "next"), nxt))
+        if isinstance(choice.next, str):
+            self.edges[nid].append(((*path, "next"), choice.next))
             return
-        if not isinstance(nxt, list) or not nxt:
-            self.unsound()
-            return
-        for k, route in enumerate(nxt):
+        routes = choice.next or []
+        for k, route in enumerate(routes):
             rpath = (*path, "next", k)
-            if not isinstance(route, dict) or not isinstance(route.get("to"), str):
-                self.unsound()
+            if route is None or route.to is None:
+                self.out.sound = False
                 continue
-            self.edges[nid].append(((*rpath, "to"), route["to"]))
-            has_if = route.get("if") is not None
-            if has_if:
-                self.condition((*rpath, "if"), route["if"])
-            last = k == len(nxt) - 1
-            if last and has_if:
-                self.error(
-                    rpath,
-                    "E036",
-                    "the last route has an `if`: when it does not hold there is nowhere to go",
-                    "remove the `if` from the last route; it is the way taken otherwise",
-                )
-            elif not last and not has_if:
-                self.error(
-                    rpath,
-                    "E036",
-                    "only the last route may lack an `if`: the routes after this one are never used",
-                    "give this route an `if`, or move it to the end",
-                )
+            self.edges[nid].append(((*rpath, "to"), route.to))
+            self.condition((*rpath, "if"), route.when)
+            self.route_order(rpath, route.when is not None, k == len(routes) - 1)
+
+    def route_order(self, rpath: YPath, has_if: bool, last: bool) -> None:
+        if last and has_if:
+            self.error(
+                rpath,
+                "E036",
+                "the last route has an `if`: when it does not hold there is nowhere to go",
+                "remove the `if` from the last route; it is the way taken otherwise",
+            )
+        elif not last and not has_if:
+            self.error(
+                rpath,
+                "E036",
+                "only the last route may lack an `if`: the routes after this one are never used",
+                "give this route an `if`, or move it to the end",
+            )
 
     # -- the graph ------------------------------------------------------------------------------
     def targets(self) -> None:
@@ -380,7 +302,7 @@ class _StructureChecker:
             f"existing nodes: {', '.join(existing)}" if existing else "add the node",
         )
 
-    def reachability(self, start: str, nodes: list[tuple[int, str, dict[str, Any]]]) -> None:
+    def reachability(self, start: str, nodes: list[tuple[int, str, Node]]) -> None:
         """E032 for nodes the start cannot reach; E033 where the plain graph has no way out."""
         succ = {nid: [t for _, t in self.edges[nid] if t in self.ids] for _, nid, _ in nodes}
         reach = _bfs([start], succ)
@@ -398,15 +320,7 @@ class _StructureChecker:
         for a, targets in succ.items():
             for b in targets:
                 pred[b].append(a)
-        exits = [
-            nid
-            for _, nid, node in nodes
-            if node.get("ending") is not None
-            or not node.get("choices")
-            or not self.edges[nid]
-            or any(t not in self.ids for _, t in self.edges[nid])
-        ]
-        alive = _bfs(exits, pred)
+        alive = _bfs([nid for _, nid, node in nodes if self.has_exit(nid, node)], pred)
         dead = reach - alive
         for i, nid, _ in nodes:
             if nid in dead and (nid == start or any(p in reach - dead for p in pred[nid])):
@@ -421,24 +335,23 @@ class _StructureChecker:
                 )
         self.out.static_dead |= dead
 
-    def run(self) -> Structure:
-        data = self.doc.data
-        if not isinstance(data, dict):
-            self.unsound()
-            return self.out
-        self.declare_variables(data.get("variables"))
-        nodes = self.nodes(data.get("nodes"))
-        for i, nid, node in nodes:
-            self.node(i, nid, node)
-        self.targets()
-        start = data.get("start")
-        if not isinstance(start, str):
-            self.unsound()
+    def has_exit(self, nid: str, node: Node) -> bool:
+        return (
+            node.ending is not None
+            or not node.choices
+            or not self.edges[nid]
+            or any(t not in self.ids for _, t in self.edges[nid])
+        )
+
+    def start(self, nodes: list[tuple[int, str, Node]]) -> None:
+        start = self.scenario.start
+        if start is None:
+            self.out.sound = False
         elif start not in self.ids:
             self.missing_node(("start",), start)
         else:
-            start_node = next((n for _, nid, n in nodes if nid == start), None)
-            if isinstance(start_node, dict) and start_node.get("ending") is not None:
+            start_node = next(n for _, nid, n in nodes if nid == start)
+            if start_node.ending is not None:
                 self.error(
                     ("start",),
                     "E038",
@@ -446,20 +359,67 @@ class _StructureChecker:
                     "start at a node with choices",
                 )
             self.reachability(start, nodes)
-        if not self.unparsed and isinstance(data.get("variables"), dict):
-            for name in data["variables"]:
-                if name not in self.read:
-                    only_set = " (it is only set, never read)" if name in self.written else ""
-                    self.out.problems.append(
-                        self.doc.problem(
-                            ("variables", name),
-                            "W002",
-                            f"the variable '{name}' is declared but no condition uses it{only_set}",
-                            "use it in an `if`, or remove it",
-                            at_key=True,
-                        )
+
+    def unused_variables(self) -> None:
+        if self.unparsed:
+            return
+        for name in self.scenario.variables or {}:
+            if name not in self.read:
+                only_set = " (it is only set, never read)" if name in self.written else ""
+                self.out.problems.append(
+                    self.doc.problem(
+                        ("variables", name),
+                        "W002",
+                        f"the variable '{name}' is declared but no condition uses it{only_set}",
+                        "use it in an `if`, or remove it",
+                        at_key=True,
                     )
+                )
+
+    def run(self) -> Structure:
+        self.vars = {
+            name: _declared(spec) for name, spec in (self.scenario.variables or {}).items()
+        }
+        nodes = self.nodes()
+        for i, nid, node in nodes:
+            self.node(i, nid, node)
+        self.targets()
+        self.start(nodes)
+        self.unused_variables()
         return self.out
+
+
+def _effect_error(name: str, var: _Var, key: str, value: Any) -> tuple[str, str] | None:
+    """E041 (message, hint) for one `set`/`add` entry, or None when it fits the variable."""
+    if key == "add":
+        if var.kind == "bool":
+            return (
+                f"'{name}' is true or false; `add` works only on int variables",
+                f"use `set: {{{name}: true}}`",
+            )
+        if not _is_int(value):
+            return (
+                f"`add` needs a whole number, got {describe(value)}",
+                f"e.g. `add: {{{name}: 1}}` or `{{{name}: -1}}`",
+            )
+        return None
+    if var.kind == "bool" and not isinstance(value, bool):
+        return (
+            f"'{name}' is true or false; it cannot be set to {describe(value)}",
+            "write true or false" + _yes_no(value),
+        )
+    if var.kind == "int" and not _is_int(value):
+        hint = f"a whole number from {var.low} to {var.high}" if var.low is not None else ""
+        return (
+            f"'{name}' is a number; it cannot be set to {describe(value)}",
+            hint or "a whole number",
+        )
+    if var.kind == "int" and var.low is not None and not var.low <= value <= var.high:
+        return (
+            f"{value} is outside the range of '{name}' ({var.low}..{var.high})",
+            f"a whole number from {var.low} to {var.high}",
+        )
+    return None
 
 
 def _bfs(sources: Iterable[str], succ: dict[str, list[str]]) -> set[str]:
@@ -473,7 +433,7 @@ def _bfs(sources: Iterable[str], succ: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-def _walk_loop(start: Any, successors: Any) -> list[Any]:
+def _walk_loop(start: Any, successors: Callable[[Any], list[Any]]) -> list[Any]:
     """Follow the first successor until something repeats; return the loop (first == last).
     Only used inside a region where every item has a successor."""
     order: list[Any] = []
@@ -489,60 +449,15 @@ def _walk_loop(start: Any, successors: Any) -> list[Any]:
     return [*order[seen[cur] :], cur]
 
 
-def check_structure(doc: Document) -> Structure:
-    """Ids, targets, routes, conditions, variable use and the plain node graph of one scenario."""
-    return _StructureChecker(doc).run()
+def check_structure(doc: Document, scenario: Scenario, sound: bool = True) -> Structure:
+    """Ids, targets, routes, conditions, variable use and the plain node graph of one scenario.
+    `sound=False` when a field the graph needs was already reported wrong."""
+    return _StructureChecker(doc, scenario, sound).run()
 
 
 # -- the state space ------------------------------------------------------------------------------
 
-
-def _sccs(succ: list[list[tuple[int, int, str]]]) -> tuple[list[int], list[list[int]]]:
-    """Tarjan's strongly connected components, iteratively (state graphs can be deep).
-    Components come out sinks first, i.e. in reverse topological order."""
-    n = len(succ)
-    index, low, comp = [-1] * n, [0] * n, [-1] * n
-    on_stack = [False] * n
-    stack: list[int] = []
-    comps: list[list[int]] = []
-    counter = 0
-    for root in range(n):
-        if index[root] != -1:
-            continue
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = True
-        work = [(root, 0)]
-        while work:
-            v, pos = work[-1]
-            if pos < len(succ[v]):
-                work[-1] = (v, pos + 1)
-                w = succ[v][pos][0]
-                if index[w] == -1:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on_stack[w] = True
-                    work.append((w, 0))
-                elif on_stack[w]:
-                    low[v] = min(low[v], index[w])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
-            if low[v] == index[v]:
-                members = []
-                while True:
-                    w = stack.pop()
-                    on_stack[w] = False
-                    comp[w] = len(comps)
-                    members.append(w)
-                    if w == v:
-                        break
-                comps.append(members)
-    return comp, comps
+State = tuple[str, tuple[Any, ...]]  # (node id, variable values in declaration order)
 
 
 def _fmt_vars(names: list[str], values: tuple[Any, ...]) -> str:
@@ -550,6 +465,185 @@ def _fmt_vars(names: list[str], values: tuple[Any, ...]) -> str:
         f"{n}={str(v).lower() if isinstance(v, bool) else v}"
         for n, v in zip(names, values, strict=True)
     )
+
+
+class _Explorer:
+    """One scenario's state graph (node + variable values, without points, so a loop that
+    gains points is a cycle) and the problems it shows."""
+
+    def __init__(self, scenario: dict[str, Any], doc: Document, static_dead: set[str]):
+        self.scenario = scenario
+        self.doc = doc
+        self.static_dead = static_dead
+        self.names = list(scenario["variables"])
+        self.nodes = scenario["nodes"]
+        self.node_pos = {nid: i for i, nid in enumerate(scenario["node_order"])}
+        self.hidden: dict[str, tuple[Any, ...]] = {}
+        self.out = Exploration()
+
+    def moves(self, state: State) -> list[tuple[State, tuple[int, str]]]:
+        """The engine's own moves from a state: (next state, (points, choice id))."""
+        nid, values = state
+        if "ending" in self.nodes[nid]:
+            return []
+        vars_ = dict(zip(self.names, values, strict=True))
+        offered = engine.offered_choices(self.scenario, {"node": nid, "vars": vars_})
+        if not offered:
+            self.hidden.setdefault(nid, values)
+        found = []
+        for choice in offered:
+            new_vars = engine.apply_effects(self.scenario, vars_, choice)
+            target = engine.route(choice, new_vars)
+            found.append(
+                ((target, tuple(new_vars[n] for n in self.names)), (choice["points"], choice["id"]))
+            )
+        return found
+
+    def problem(self, nid: str, code: str, message: str, hint: str, *rest: Any) -> Problem:
+        return self.doc.problem(("nodes", self.node_pos[nid], *rest), code, message, hint)
+
+    def run(self, max_states: int) -> Exploration:
+        start = (
+            self.scenario["start"],
+            tuple(self.scenario["variables"][n]["default"] for n in self.names),
+        )
+        try:
+            states, moves = walk.reachable(start, self.moves, max_states)
+        except walk.TooManyStates:
+            self.out.problems.append(self.too_many(max_states))
+            return self.out
+        self.out.states, self.out.moves = states, moves
+        alive = self.alive(states, moves)
+        self.report_hidden()
+        self.report_traps(states, moves, alive)
+        comps = walk.strongly_connected(range(len(states)), lambda s: [b for b, _ in moves[s]])
+        comp = [0] * len(states)
+        for c, members in enumerate(comps):
+            for s in members:
+                comp[s] = c
+        self.out.acyclic = len(comps) == len(states) and not any(
+            a == b for a, edges in enumerate(moves) for b, _ in edges
+        )
+        self.out.order = [members[0] for members in comps] if self.out.acyclic else []
+        self.report_score_loops(states, moves, comp)
+        if not self.out.problems and all(alive):
+            self.scores(states, moves, comps, comp)
+        return self.out
+
+    def too_many(self, max_states: int) -> Problem:
+        count = len(self.names)
+        return self.doc.problem(
+            ("variables",),
+            "E060",
+            f"more than {max_states:,} combinations of node and variable values "
+            f"({len(self.nodes)} nodes, {count} variable{'s' if count != 1 else ''}): "
+            "the loop and score checks stop here rather than run for minutes",
+            "use fewer variables or narrower min..max ranges, or split the scenario in two",
+            at_key=True,
+        )
+
+    def alive(self, states: list[State], moves: list[list[tuple[int, Any]]]) -> list[bool]:
+        """For each state: can an ending still be reached from it?"""
+        pred: list[list[int]] = [[] for _ in states]
+        for a, edges in enumerate(moves):
+            for b, _ in edges:
+                pred[b].append(a)
+        alive = [("ending" in self.nodes[nid]) for nid, _ in states]
+        queue = deque(k for k, ok in enumerate(alive) if ok)
+        while queue:
+            for p in pred[queue.popleft()]:
+                if not alive[p]:
+                    alive[p] = True
+                    queue.append(p)
+        self.pred = pred
+        return alive
+
+    def report_hidden(self) -> None:
+        for nid, values in self.hidden.items():
+            self.out.problems.append(
+                self.problem(
+                    nid,
+                    "E035",
+                    f"every choice of '{nid}' is hidden when {_fmt_vars(self.names, values)}: "
+                    "the learner is stuck",
+                    "offer at least one choice without `if`, or make sure one `if` holds here",
+                )
+            )
+
+    def report_traps(
+        self, states: list[State], moves: list[list[tuple[int, Any]]], alive: list[bool]
+    ) -> None:
+        """E033 where the learner walks into states from which no ending can be reached."""
+        reported: set[str] = set(self.static_dead) | set(self.hidden)
+        for k, (nid, values) in enumerate(states):
+            if alive[k] or nid in reported:
+                continue
+            if k != 0 and not any(alive[p] for p in self.pred[k]):
+                continue  # not where the learner gets trapped: that state is reported instead
+            reported.add(nid)
+            trail = _walk_loop(k, lambda s: [b for b, _ in moves[s]])
+            when = f" when {_fmt_vars(self.names, values)}" if self.names else ""
+            if moves[trail[-1]]:
+                how = "the choices only loop through " + " → ".join(states[s][0] for s in trail)
+                hint = "check the `if` conditions that should let the learner leave the loop"
+            else:
+                how = f"the way leads to '{states[trail[-1]][0]}', where every choice is hidden"
+                hint = "make sure some choice is offered in every situation"
+            self.out.problems.append(
+                self.problem(
+                    nid, "E033", f"no ending can be reached from '{nid}'{when}: {how}", hint
+                )
+            )
+
+    def report_score_loops(
+        self, states: list[State], moves: list[list[tuple[int, tuple[int, str]]]], comp: list[int]
+    ) -> None:
+        """E037: a choice inside a cycle of the state graph that changes the score."""
+        looped: set[tuple[str, str]] = set()
+        for a, edges in enumerate(moves):
+            nid = states[a][0]
+            for b, (points, cid) in edges:
+                if points == 0 or comp[a] != comp[b] or (nid, cid) in looped:
+                    continue
+                looped.add((nid, cid))
+                back = _path_within(b, a, moves, comp)
+                cycle = " → ".join([nid, *(states[s][0] for s in back)])
+                trend = "gaining" if points > 0 else "losing"
+                j = next(i for i, c in enumerate(self.nodes[nid]["choices"]) if c["id"] == cid)
+                self.out.problems.append(
+                    self.problem(
+                        nid,
+                        "E037",
+                        f"choice '{cid}' of '{nid}' can be repeated in a loop ({cycle}), "
+                        f"{trend} {abs(points)} point(s) each time: the score would be unbounded",
+                        "give the choices in a loop 0 points, or let a variable close the loop",
+                        "choices",
+                        j,
+                        "points",
+                    )
+                )
+
+    def scores(
+        self,
+        states: list[State],
+        moves: list[list[tuple[int, tuple[int, str]]]],
+        comps: list[list[int]],
+        comp: list[int],
+    ) -> None:
+        """Best and worst totals from the start: loops add nothing (E037), so the components
+        form a DAG, solved sinks first."""
+        hi: list[int] = [0] * len(comps)
+        lo: list[int] = [0] * len(comps)
+        for c, members in enumerate(comps):
+            best = [0] if any("ending" in self.nodes[states[s][0]] for s in members) else []
+            worst = list(best)
+            for s in members:
+                for b, (points, _) in moves[s]:
+                    if comp[b] != c:
+                        best.append(points + hi[comp[b]])
+                        worst.append(points + lo[comp[b]])
+            hi[c], lo[c] = max(best), min(worst)
+        self.out.max_score, self.out.min_score = hi[comp[0]], lo[comp[0]]
 
 
 def explore(
@@ -560,162 +654,22 @@ def explore(
 ) -> Exploration:
     """Play a compiled scenario through every reachable (node, variable values) state.
 
-    Uses the player's own functions, so what is checked is exactly what learners get.
     Reports E035 (every choice hidden), E033 (no ending reachable from a state), E037 (a loop
     that changes the score), E060 (too many states); otherwise computes max/min score.
     """
-    from elearn.core import engine  # imported here: the engine itself imports elearn.content
-
-    static_dead = static_dead or set()
-    max_states = MAX_STATES if max_states is None else max_states
-    out = Exploration()
-    names = list(scenario["variables"])
-    nodes = scenario["nodes"]
-    node_pos = {nid: i for i, nid in enumerate(scenario["node_order"])}
-    choice_pos = {
-        (nid, c["id"]): j for nid, node in nodes.items() for j, c in enumerate(node["choices"])
-    }
-
-    start = (scenario["start"], tuple(scenario["variables"][n]["default"] for n in names))
-    ids = {start: 0}
-    keys = [start]
-    succ: list[list[tuple[int, int, str]]] = []
-    hidden: dict[str, tuple[Any, ...]] = {}
-    i = 0
-    while i < len(keys):
-        nid, values = keys[i]
-        i += 1
-        edges: list[tuple[int, int, str]] = []
-        succ.append(edges)
-        if "ending" in nodes[nid]:
-            continue
-        vars_ = dict(zip(names, values, strict=True))
-        offered = engine.offered_choices(scenario, {"node": nid, "vars": vars_})
-        if not offered:
-            hidden.setdefault(nid, values)
-        for choice in offered:
-            new_vars = engine.apply_effects(scenario, vars_, choice)
-            key = (engine.route(choice, new_vars), tuple(new_vars[n] for n in names))
-            j = ids.get(key)
-            if j is None:
-                if len(keys) >= max_states:
-                    out.problems.append(
-                        doc.problem(
-                            ("variables",),
-                            "E060",
-                            f"more than {max_states:,} combinations of node and variable values: "
-                            "the loop and score checks cannot finish",
-                            "use fewer variables, or narrower min..max ranges",
-                            at_key=True,
-                        )
-                    )
-                    out.states = len(keys)
-                    return out
-                j = ids[key] = len(keys)
-                keys.append(key)
-            edges.append((j, choice.get("points", 0), choice["id"]))
-    out.states = len(keys)
-    ending = [("ending" in nodes[nid]) for nid, _ in keys]
-
-    pred: list[list[int]] = [[] for _ in keys]
-    for a, edges in enumerate(succ):
-        for b, _, _ in edges:
-            pred[b].append(a)
-    alive = [False] * len(keys)
-    queue = deque(k for k in range(len(keys)) if ending[k])
-    for k in queue:
-        alive[k] = True
-    while queue:
-        for p in pred[queue.popleft()]:
-            if not alive[p]:
-                alive[p] = True
-                queue.append(p)
-
-    for nid, values in hidden.items():
-        out.problems.append(
-            doc.problem(
-                ("nodes", node_pos[nid]),
-                "E035",
-                f"every choice of '{nid}' is hidden when {_fmt_vars(names, values)}: "
-                "the learner is stuck",
-                "offer at least one choice without `if`, or make sure one `if` holds here",
-            )
-        )
-
-    reported: set[str] = set(static_dead) | set(hidden)
-    for k, (nid, values) in enumerate(keys):
-        if alive[k] or nid in reported:
-            continue
-        if k != 0 and not any(alive[p] for p in pred[k]):
-            continue  # not where the learner gets trapped: that state is reported instead
-        reported.add(nid)
-        trail = _walk_loop(k, lambda s: [b for b, _, _ in succ[s]])
-        when = f" when {_fmt_vars(names, values)}" if names else ""
-        if succ[trail[-1]]:
-            how = "the choices only loop through " + " → ".join(keys[s][0] for s in trail)
-            hint = "check the `if` conditions that should let the learner leave the loop"
-        else:
-            how = f"the way leads to '{keys[trail[-1]][0]}', where every choice is hidden"
-            hint = "make sure some choice is offered in every situation"
-        out.problems.append(
-            doc.problem(
-                ("nodes", node_pos[nid]),
-                "E033",
-                f"no ending can be reached from '{nid}'{when}: {how}",
-                hint,
-            )
-        )
-
-    comp, comps = _sccs(succ)
-    looped: set[tuple[str, str]] = set()
-    for a, edges in enumerate(succ):
-        for b, points, cid in edges:
-            nid = keys[a][0]
-            if points == 0 or comp[a] != comp[b] or (nid, cid) in looped:
-                continue
-            looped.add((nid, cid))
-            back = _path_within(b, a, succ, comp)
-            cycle = " → ".join([nid, *(keys[s][0] for s in back)])
-            trend = "gaining" if points > 0 else "losing"
-            out.problems.append(
-                doc.problem(
-                    ("nodes", node_pos[nid], "choices", choice_pos[(nid, cid)], "points"),
-                    "E037",
-                    f"choice '{cid}' of '{nid}' can be repeated in a loop ({cycle}), "
-                    f"{trend} {abs(points)} point(s) each time: the score would be unbounded",
-                    "give the choices in a loop 0 points, or let a variable close the loop",
-                )
-            )
-
-    if out.problems or not all(alive):  # (a plain-graph E033 was reported by check_structure)
-        return out
-    hi: list[int] = [0] * len(comps)
-    lo: list[int] = [0] * len(comps)
-    for c, members in enumerate(comps):  # sinks first, so successors are done
-        best_hi: int | None = 0 if any(ending[s] for s in members) else None
-        best_lo: int | None = best_hi
-        for s in members:
-            for b, points, _ in succ[s]:
-                if comp[b] == c:
-                    continue
-                h, lw = points + hi[comp[b]], points + lo[comp[b]]
-                best_hi = h if best_hi is None else max(best_hi, h)
-                best_lo = lw if best_lo is None else min(best_lo, lw)
-        assert best_hi is not None and best_lo is not None  # every state reaches an ending
-        hi[c], lo[c] = best_hi, best_lo
-    out.max_score, out.min_score = hi[comp[0]], lo[comp[0]]
-    return out
+    limit = MAX_STATES if max_states is None else max_states
+    return _Explorer(scenario, doc, static_dead or set()).run(limit)
 
 
 def _path_within(
-    src: int, dst: int, succ: list[list[tuple[int, int, str]]], comp: list[int]
+    src: int, dst: int, moves: list[list[tuple[int, Any]]], comp: list[int]
 ) -> list[int]:
     """States on a shortest path src -> dst inside one component (to show the loop)."""
     prev = {src: src}
     queue = deque([src])
     while queue and dst not in prev:
         s = queue.popleft()
-        for b, _, _ in succ[s]:
+        for b, _ in moves[s]:
             if comp[b] == comp[src] and b not in prev:
                 prev[b] = s
                 queue.append(b)

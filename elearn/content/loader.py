@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,17 +93,49 @@ class Document:
         self, path: YPath, code: str, message: str, hint: str = "", *, at_key: bool = False
     ) -> Problem:
         line, column = self.position(path, at_key)
-        return Problem(self.file, line, column, code, path_str(path), message, hint)
+        return Problem(
+            self.file, line, column, code, path_str(path), message, hint, self.where(path)
+        )
+
+    def where(self, path: YPath) -> str:
+        """The ids of the nodes, choices and job aids `path` passes through, so an author finds
+        the place by name as well as by line."""
+        labels = []
+        value = self.data
+        for key, nxt in zip(path, (*path[1:], None), strict=False):
+            value = _step(value, key)
+            if isinstance(nxt, int) and key in _NAMED_LISTS:
+                item = _step(value, nxt)
+                item_id = item.get("id") if isinstance(item, dict) else None
+                if isinstance(item_id, str):
+                    labels.append(f"{_NAMED_LISTS[key]} '{item_id}'")
+            if value is None:
+                break
+        return ", ".join(labels)
+
+
+_NAMED_LISTS = {"nodes": "node", "choices": "choice", "job_aids": "job aid"}
+
+
+def _step(value: Any, key: str | int) -> Any:
+    if isinstance(value, dict) and isinstance(key, str):
+        return value.get(key)
+    if isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+        return value[key]
+    return None
 
 
 class _LimitError(Exception):
     """A file exceeds a safety limit (E002); aborts loading that file."""
 
-    def __init__(self, message: str, mark: yaml.Mark | None, path: YPath = ()):
+    def __init__(
+        self, message: str, mark: yaml.Mark | None, path: YPath = (), *, aliased: bool = False
+    ):
         super().__init__(message)
         self.message = message
         self.mark = mark
         self.path = path
+        self.aliased = aliased
 
 
 class _ComposerMixin(Composer):
@@ -174,6 +207,8 @@ class _Builder:
         self.doc = doc
         self.count = 0
         self.fatal = False
+        self.built: set[int] = set()  # ids of the nodes built: a second build is an alias
+        self.aliased = False
 
     def _fail(self, node: Node, message: str, hint: str, path: YPath) -> None:
         line, column = _pos(node.start_mark)
@@ -192,11 +227,17 @@ class _Builder:
 
     def build(self, node: Node, path: YPath, depth: int) -> Any:
         self.count += 1
+        if id(node) in self.built:
+            self.aliased = True
+        self.built.add(id(node))
         if self.count > MAX_NODES:
             raise _LimitError(
-                f"the file expands to more than {MAX_NODES:,} values (too many aliases?)",
+                f"the file expands to more than {MAX_NODES:,} values through its aliases (*name)"
+                if self.aliased
+                else f"the file holds more than {MAX_NODES:,} values",
                 node.start_mark,
                 path,
+                aliased=self.aliased,
             )
         if depth > MAX_DEPTH:
             raise _LimitError(
@@ -293,130 +334,173 @@ def _line_col(text: str, offset: int) -> Position:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def load_yaml_bytes(raw: bytes, file: str) -> Document:
-    """Parse one file's bytes; every failure becomes a Problem in the returned Document."""
-    doc = Document(file)
-    if len(raw) > MAX_FILE_BYTES:
-        doc.problems.append(
-            Problem(
-                file,
-                0,
-                0,
-                "E002",
-                "",
-                f"the file is larger than {MAX_FILE_BYTES // 1024} KiB",
-                "split the scenario into smaller ones",
-            )
-        )
-        return doc
+def _fail(doc: Document, problem: Problem) -> Document:
+    doc.problems.append(problem)
+    doc.data, doc.ok = None, False
+    return doc
+
+
+def _too_large(size: int, file: str) -> Problem:
+    """A whole-file problem (line 0), with the file's real size so the author sees how far over."""
+    shown = f"{size / 1024 / 1024:.1f} MiB" if size >= 1024 * 1024 else f"{size // 1024} KiB"
+    return Problem(
+        file,
+        0,
+        0,
+        "E002",
+        "",
+        f"the file is {shown}; at most {MAX_FILE_BYTES // 1024} KiB are allowed",
+        "split the scenario into smaller ones",
+    )
+
+
+def _decode(raw: bytes, file: str) -> str | Problem:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         bad = raw[: exc.start].decode("utf-8", errors="replace")
         line, column = _line_col(bad, len(bad))
-        doc.problems.append(
-            Problem(
-                file,
-                line,
-                column,
-                "E001",
-                "",
-                f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
-                "save the file with UTF-8 encoding",
-            )
+        return Problem(
+            file,
+            line,
+            column,
+            "E001",
+            "",
+            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+            "save the file with UTF-8 encoding",
         )
-        return doc
-    loader: Composer | None = None
+
+
+_LIMITS_HINT = "simplify the file: at most 40 levels of nesting and 10,000 values"
+
+
+def _limit_problem(doc: Document, exc: _LimitError) -> Problem:
+    """Where the limit was passed; through aliases, the top-level entry that expanded (the
+    place inside an alias is written elsewhere, so it would mislead)."""
+    line, column = _pos(exc.mark) if exc.mark is not None else (1, 1)
+    where = exc.path
+    if exc.path and exc.aliased:
+        where = exc.path[:1]
+        line, column = doc.position(where, at_key=True)
+    return Problem(doc.file, line, column, "E002", path_str(where), exc.message, _LIMITS_HINT)
+
+
+def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = _pos(mark) if mark is not None else (1, 1)
+    message = " ".join(part for part in (exc.context, exc.problem) if part)
+    if "maximum nesting depth" in message:  # libyaml's own limit, met before ours
+        return Problem(
+            file,
+            line,
+            column,
+            "E002",
+            "",
+            f"the data is nested more than {MAX_DEPTH} levels deep",
+            _LIMITS_HINT,
+        )
+    return Problem(
+        file,
+        line,
+        column,
+        "E001",
+        "",
+        f"the YAML cannot be parsed: {message or exc}",
+        "check the indentation and quoting near this place",
+    )
+
+
+def _reader_problem(file: str, text: str, exc: yaml.YAMLError) -> Problem:
+    """ReaderError: control characters and the like."""
+    offset = getattr(exc, "position", None)
+    line, column = _line_col(text, offset) if isinstance(offset, int) else (1, 1)
+    character = getattr(exc, "character", None)
+    code = f" (#x{character:04x})" if isinstance(character, int) else ""
+    return Problem(
+        file,
+        line,
+        column,
+        "E001",
+        "",
+        f"the file contains a character YAML does not allow{code}",
+        "remove control characters from the file",
+    )
+
+
+def _parse(doc: Document, text: str) -> Document:
+    loader = _composer(text)
     try:
-        loader = _composer(text)
         root = loader.get_single_node()
         builder = _Builder(doc)
         if root is None:
             doc.values[()] = (1, 1)
-            doc.data = None
         else:
             doc.data = builder.build(root, (), 1)
         doc.ok = not builder.fatal
         if not doc.ok:
             doc.data = None
-    except _LimitError as exc:
-        line, column = _pos(exc.mark) if exc.mark is not None else (0, 0)
-        if exc.path:  # point at the top-level entry that blew up: stable and easy to find
-            line, column = doc.position(exc.path[:1], at_key=True)
-        doc.problems.append(
-            Problem(
-                file,
-                line,
-                column,
-                "E002",
-                path_str(exc.path[:1]),
-                exc.message,
-                "simplify the file: at most 40 levels of nesting and 10,000 values",
-            )
-        )
-        doc.data, doc.ok = None, False
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = _pos(mark) if mark is not None else (0, 0)
-        message = " ".join(part for part in (exc.context, exc.problem) if part)
-        if "maximum nesting depth" in message:  # libyaml's own limit, met before ours
-            doc.problems.append(
-                Problem(
-                    file,
-                    line,
-                    column,
-                    "E002",
-                    "",
-                    f"the data is nested more than {MAX_DEPTH} levels deep",
-                    "simplify the file: at most 40 levels of nesting and 10,000 values",
-                )
-            )
-            doc.data, doc.ok = None, False
-            return doc
-        doc.problems.append(
-            Problem(
-                file,
-                line,
-                column,
-                "E001",
-                "",
-                f"the YAML cannot be parsed: {message or exc}",
-                "check the indentation and quoting near this place",
-            )
-        )
-        doc.data, doc.ok = None, False
-    except yaml.YAMLError as exc:  # ReaderError: control characters and the like
-        offset = getattr(exc, "position", None)
-        line, column = _line_col(text, offset) if isinstance(offset, int) else (0, 0)
-        doc.problems.append(
-            Problem(
-                file,
-                line,
-                column,
-                "E001",
-                "",
-                "the file contains a character YAML does not allow"
-                + (
-                    f" (#x{exc.character:04x})"
-                    if isinstance(getattr(exc, "character", None), int)
-                    else ""
-                ),
-                "remove control characters from the file",
-            )
-        )
-        doc.data, doc.ok = None, False
+        return doc
     finally:
-        if loader is not None:
-            loader.dispose()
-    return doc
+        loader.dispose()
+
+
+def load_yaml_bytes(raw: bytes, file: str, size: int | None = None) -> Document:
+    """Parse one file's bytes (`size`: the whole file's, when only the start was read); every
+    failure becomes a Problem in the returned Document."""
+    doc = Document(file)
+    if len(raw) > MAX_FILE_BYTES:
+        return _fail(doc, _too_large(max(size or 0, len(raw)), file))
+    text = _decode(raw, file)
+    if isinstance(text, Problem):
+        return _fail(doc, text)
+    try:
+        return _parse(doc, text)
+    except _LimitError as exc:
+        return _fail(doc, _limit_problem(doc, exc))
+    except yaml.MarkedYAMLError as exc:
+        return _fail(doc, _syntax_problem(file, exc))
+    except yaml.YAMLError as exc:
+        return _fail(doc, _reader_problem(file, text, exc))
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a course file ("does not exist", "is a folder", "is a named
+    pipe (FIFO)" …), or None when it is a regular file. Never opens it: opening a FIFO blocks."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "does not exist"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    )
+    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
+    return f"is {kind}, not a file"
 
 
 def load_yaml_file(path: Path) -> Document:
     """Read (at most one byte over the limit, so a huge file costs nothing) and parse a file."""
     file = display_path(path)
+    why = not_a_file(path)
+    if why is not None:
+        doc = Document(file)
+        doc.problems.append(
+            Problem(
+                file, 0, 0, "E004", "", f"the file {why}", "a course file must be a regular file"
+            )
+        )
+        return doc
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)
+            size = os.fstat(fh.fileno()).st_size
     except OSError as exc:
         doc = Document(file)
         doc.problems.append(
@@ -431,4 +515,4 @@ def load_yaml_file(path: Path) -> Document:
             )
         )
         return doc
-    return load_yaml_bytes(raw, file)
+    return load_yaml_bytes(raw, file, size)

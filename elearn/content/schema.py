@@ -1,8 +1,11 @@
-"""The fields of course.yaml and scenario files as marshmallow schemas, reported as Problems.
+"""The course format, defined once: marshmallow schemas that load course.yaml and scenario files
+into the typed objects of `model.py`.
 
-Marshmallow is used only to *validate* (the data is already plain Python from loader.py). Every
-error message our fields raise carries its problem code and hint, encoded in the message string,
-so that the error dict marshmallow returns can be walked back into Problems with positions.
+Each field carries its description (shown in editors and in the docs' field table), whether the
+story graph depends on it, and how it looks as JSON Schema; each failure is an `Issue` with its
+problem code and hint. The validator (`validate.py`), the published JSON Schemas and the field
+table in docs/course-format.md (both made by `python -m elearn.content.jsonschema`) all come from
+these classes.
 """
 
 from __future__ import annotations
@@ -13,13 +16,21 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlparse
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validates_schema,
+)
 
-from elearn.content.loader import Document, YPath, path_str
-from elearn.content.problems import Problem
+from elearn.content import model
 from elearn.core.constants import AUDIENCES, LANGUAGES
 
 ID_RE = re.compile(r"[a-z][a-z0-9-]*\Z")
@@ -28,27 +39,26 @@ OUTCOMES = ("good", "mixed", "poor")
 VARIABLE_TYPES = ("int", "bool")
 CHOICE_ORDERS = ("shuffle", "fixed")
 MINUTES = (1, 600)
+MAX_ID_LENGTH = 64
+IMAGE_PATTERN = r"\.([Pp][Nn][Gg]|[Jj][Pp][Ee]?[Gg]|[Ww][Ee][Bb][Pp]|[Ss][Vv][Gg])$"
 
-# The course's languages while a scenario is validated (marshmallow 4 has no schema context).
+# The course's languages while a scenario is loaded (marshmallow 4 has no schema context).
 _LANGUAGES: ContextVar[tuple[str, ...] | None] = ContextVar("elearn_languages", default=None)
 
-_SEP = "\x1f"
+YPath = tuple[str | int, ...]
 
 
-def _msg(code: str, message: str, hint: str = "", *, at_key: bool = False) -> str:
-    """Encode a problem into a marshmallow error message (decoded again by _decode)."""
-    return _SEP.join((code, "k" if at_key else "v", message, hint))
+@dataclass(frozen=True)
+class Issue:
+    """One failure of a field: its problem code, message and hint. `at_key`: point at the key,
+    not the value; `graph`: the story graph depends on the field, so the scenario is not
+    played through while it is wrong."""
 
-
-def _decode(raw: Any) -> tuple[str, bool, str, str]:
-    parts = str(raw).split(_SEP)
-    if len(parts) == 4:
-        return parts[0], parts[1] == "k", parts[2], parts[3]
-    return "E012", False, str(raw), ""  # a marshmallow message we did not replace
-
-
-def _fail(code: str, message: str, hint: str = "", *, at_key: bool = False) -> ValidationError:
-    return ValidationError(_msg(code, message, hint, at_key=at_key))
+    code: str
+    message: str
+    hint: str = ""
+    at_key: bool = False
+    graph: bool = False
 
 
 def describe(value: Any) -> str:
@@ -83,36 +93,65 @@ def suggest_variable(value: Any) -> str:
     return text or "my_variable"
 
 
-def _yes_no_hint(value: Any) -> str:
+def yes_no_hint(value: Any) -> str:
     if isinstance(value, str) and value.lower() in {"yes", "no", "on", "off", "y", "n"}:
         return f"'{value}' is text in YAML 1.2 (elearn does not read it as a boolean); write true or false"
     return "write true or false"
 
 
-_COMMON = {
-    "required": _msg("E010", "a required field is missing"),
-    "null": _msg("E012", "this field has no value", "give it a value, or remove the line"),
-}
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/$defs/{name}"}
 
 
-class _Leaf(fields.Field):
-    """Base for our fields: validation is a plain `check`, and the value is kept as is."""
+# -- fields -----------------------------------------------------------------------------------------
 
-    default_error_messages = _COMMON
+
+class FormatField(fields.Field):
+    """A field of the format: its checks raise Issues, and it knows its JSON Schema and label."""
+
+    label: ClassVar[str] = "value"
+
+    def __init__(
+        self, *, description: str = "", graph: bool = False, json: dict | None = None, **kw: Any
+    ):
+        super().__init__(metadata={"description": description, "graph": graph, "json": json}, **kw)
+        self.error_messages = {
+            **self.error_messages,
+            "required": Issue("E010", "a required field is missing", graph=graph),
+            "null": Issue("E012", "this field has no value", "give it a value, or remove the line"),
+        }
+
+    @property
+    def graph(self) -> bool:
+        return bool(self.metadata.get("graph"))
+
+    def fail(self, code: str, message: str, hint: str = "", *, at_key: bool = False) -> None:
+        raise ValidationError([Issue(code, message, hint, at_key, self.graph)])  # type: ignore[list-item]
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         self.check(value)
         return value
 
     def check(self, value: Any) -> None:
-        raise NotImplementedError
+        return None
+
+    def json_type(self) -> dict[str, Any]:
+        return {}
+
+    def json_schema(self) -> dict[str, Any]:
+        out = self.json_type()
+        if self.metadata.get("description"):
+            out = {**out, "description": self.metadata["description"]}
+        return {**out, **(self.metadata.get("json") or {})}
 
 
-class Text(_Leaf):
+class Text(FormatField):
     """A non-empty string. `quote_hint` for fields YAML would read as a number if unquoted."""
 
-    def __init__(self, *, quote_hint: bool = False, max_length: int | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
+    label = "text"
+
+    def __init__(self, *, quote_hint: bool = False, max_length: int | None = None, **kw: Any):
+        super().__init__(**kw)
         self.quote_hint = quote_hint
         self.max_length = max_length
 
@@ -121,23 +160,46 @@ class Text(_Leaf):
             hint = "write it as text"
             if self.quote_hint and isinstance(value, int | float) and not isinstance(value, bool):
                 hint = f'quote it, or YAML reads it as a number: "{value}"'
-            raise _fail("E012", f"expected text, got {describe(value)}", hint)
+            self.fail("E012", f"expected text, got {describe(value)}", hint)
         if not value.strip():
-            raise _fail("E021", "the text is empty", "write something, or remove the field")
+            self.fail("E021", "the text is empty", "write something, or remove the field")
         if self.max_length is not None and len(value) > self.max_length:
-            raise _fail(
+            self.fail(
                 "E012",
                 f"the text is {len(value)} characters long; at most {self.max_length} are allowed",
                 "shorten it",
             )
 
+    def json_type(self) -> dict[str, Any]:
+        if self.max_length is not None:
+            return {"type": "string", "pattern": r"\S", "maxLength": self.max_length}
+        return _ref("text")
 
-class Int(_Leaf):
+
+class NodeRef(Text):
+    """The id of a node in the same scenario (`start`, `next`, `to`); the graph checks that it
+    exists (E031), which also covers a malformed one."""
+
+    label = "node id"
+
+    def json_type(self) -> dict[str, Any]:
+        return _ref("id")
+
+
+class Int(FormatField):
     """A whole number (never a bool), optionally within [low, high]."""
 
-    def __init__(self, low: int | None = None, high: int | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
+    def __init__(self, low: int | None = None, high: int | None = None, **kw: Any):
+        super().__init__(**kw)
         self.low, self.high = low, high
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        if self.low is not None and self.low == self.high:
+            return f"whole number: {self.low}"
+        if self.low is not None and self.high is not None:
+            return f"whole number {self.low}–{self.high}"
+        return "whole number"
 
     def _range(self) -> str:
         if self.low is not None and self.low == self.high:
@@ -148,38 +210,60 @@ class Int(_Leaf):
 
     def check(self, value: Any) -> None:
         if not isinstance(value, int) or isinstance(value, bool):
-            raise _fail("E012", f"expected a whole number, got {describe(value)}", self._range())
+            self.fail("E012", f"expected a whole number, got {describe(value)}", self._range())
         if (self.low is not None and value < self.low) or (
             self.high is not None and value > self.high
         ):
-            raise _fail("E012", f"{value} is out of range", self._range())
+            self.fail("E012", f"{value} is out of range", self._range())
+
+    def json_type(self) -> dict[str, Any]:
+        if self.low is not None and self.low == self.high:
+            return {"type": "integer", "const": self.low}
+        out: dict[str, Any] = {"type": "integer"}
+        if self.low is not None:
+            out["minimum"] = self.low
+        if self.high is not None:
+            out["maximum"] = self.high
+        return out
 
 
-class MasteryScore(_Leaf):
+class Share(FormatField):
     """0 < x <= 1: a share of the best possible score."""
+
+    label = "number, 0 < x ≤ 1"
 
     def check(self, value: Any) -> None:
         hint = "a number greater than 0 and at most 1, e.g. 0.7"
         if not isinstance(value, int | float) or isinstance(value, bool):
-            raise _fail("E012", f"expected a number, got {describe(value)}", hint)
+            self.fail("E012", f"expected a number, got {describe(value)}", hint)
         if not math.isfinite(value) or not 0 < value <= 1:
-            raise _fail("E012", f"{value} is out of range", hint)
+            self.fail("E012", f"{value} is out of range", hint)
+
+    def json_type(self) -> dict[str, Any]:
+        return {"type": "number", "exclusiveMinimum": 0, "maximum": 1}
 
 
-class Bool(_Leaf):
+class Bool(FormatField):
+    label = "true or false"
+
     def check(self, value: Any) -> None:
         if not isinstance(value, bool):
-            raise _fail(
-                "E012", f"expected true or false, got {describe(value)}", _yes_no_hint(value)
-            )
+            self.fail("E012", f"expected true or false, got {describe(value)}", yes_no_hint(value))
+
+    def json_type(self) -> dict[str, Any]:
+        return {"type": "boolean"}
 
 
-class OneOf(_Leaf):
+class OneOf(FormatField):
     """One of a fixed set of words; the hint lists them, closest first."""
 
-    def __init__(self, options: Sequence[str], **kwargs: Any):
-        super().__init__(**kwargs)
+    def __init__(self, options: Sequence[str], **kw: Any):
+        super().__init__(**kw)
         self.options = tuple(options)
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return " \\| ".join(self.options)
 
     def check(self, value: Any) -> None:
         if isinstance(value, str) and value in self.options:
@@ -188,39 +272,48 @@ class OneOf(_Leaf):
         hint = f"one of: {', '.join(self.options)}"
         if close:
             hint = f"did you mean '{close[0]}'? ({hint})"
-        raise _fail("E012", f"{describe(value)} is not allowed here", hint)
+        self.fail("E012", f"{describe(value)} is not allowed here", hint)
+
+    def json_type(self) -> dict[str, Any]:
+        if self.options == tuple(LANGUAGES):
+            return _ref("language")
+        return {"enum": list(self.options)}
 
 
-MAX_ID_LENGTH = 64
-
-
-class Id(_Leaf):
+class Id(FormatField):
     """Course, scenario, node and choice ids: they become parts of xAPI IRIs."""
+
+    label = "id"
 
     def check(self, value: Any) -> None:
         if not isinstance(value, str):
-            raise _fail(
+            self.fail(
                 "E012", f"expected an id, got {describe(value)}", f"e.g. '{suggest_id(value)}'"
             )
         if not ID_RE.match(value):
-            raise _fail(
+            self.fail(
                 "E013",
                 f"the id {value!r} is malformed: use lowercase letters, digits and '-', "
                 "starting with a letter",
                 f"for example '{suggest_id(value)}'",
             )
         if len(value) > MAX_ID_LENGTH:
-            raise _fail(
+            self.fail(
                 "E013",
                 f"the id is {len(value)} characters long; at most {MAX_ID_LENGTH} are allowed",
                 "use a shorter id: it becomes part of web addresses (xAPI IRIs)",
             )
 
+    def json_type(self) -> dict[str, Any]:
+        return _ref("id")
 
-class VariableName(_Leaf):
+
+class VariableName(FormatField):
+    label = "variable name"
+
     def check(self, value: Any) -> None:
         if not isinstance(value, str) or not VAR_RE.match(value):
-            raise _fail(
+            self.fail(
                 "E013",
                 f"the variable name {value!r} is malformed: use lowercase letters, digits "
                 "and '_', not starting with a digit",
@@ -228,330 +321,853 @@ class VariableName(_Leaf):
                 at_key=True,
             )
 
+    def json_type(self) -> dict[str, Any]:
+        return _ref("variableName")
 
-class HttpsUrl(_Leaf):
+
+class HttpsUrl(FormatField):
+    label = "https link"
+
     def check(self, value: Any) -> None:
         if not isinstance(value, str):
-            raise _fail("E012", f"expected a link, got {describe(value)}", 'e.g. "https://…"')
+            self.fail("E012", f"expected a link, got {describe(value)}", 'e.g. "https://…"')
         parsed = urlparse(value.strip())
-        if parsed.scheme != "https" or not parsed.netloc:
-            raise _fail("E012", f"{value!r} is not an https link", "links must start with https://")
+        if parsed.scheme.lower() != "https" or not parsed.netloc:
+            self.fail("E012", f"{value!r} is not an https link", "links must start with https://")
+
+    def json_type(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]://[^\s/?#]"}
 
 
-class Condition(_Leaf):
-    """A condition's text; graph.py parses it (E040) against the declared variables (E041)."""
+class IsoDate(FormatField):
+    """A calendar date written as "YYYY-MM-DD" (quoted, so YAML keeps it as text)."""
+
+    label = 'date, "YYYY-MM-DD"'
+
+    def check(self, value: Any) -> None:
+        if isinstance(value, dt.date):
+            self.fail("E012", "the date must be quoted", f'write "{value.isoformat()}"')
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            self.fail("E012", f"expected a date, got {describe(value)}", 'e.g. "2026-12-01"')
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail("E012", f"{value!r} is not a real date", 'e.g. "2026-12-01"')
+
+    def json_type(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+
+class Condition(FormatField):
+    """A condition's text; the graph checks parse it (E040) against the variables (E041)."""
+
+    label = "condition"
 
     def check(self, value: Any) -> None:
         if not isinstance(value, str):
-            raise _fail(
+            self.fail(
                 "E012",
                 f"expected a condition as text, got {describe(value)}",
                 'e.g. "trust >= 2"; to offer something always, leave `if` out',
             )
 
+    def json_type(self) -> dict[str, Any]:
+        return _ref("condition")
 
-class SetValue(_Leaf):
+
+class SetValue(FormatField):
+    """A value for a variable: true, false or a whole number (its type is checked in the graph)."""
+
+    label = "true, false or whole number"
+
+    def __init__(self, *, ints_only: bool = False, checked: bool = True, **kw: Any):
+        super().__init__(**kw)
+        self.ints_only, self.checked = ints_only, checked
+
     def check(self, value: Any) -> None:
-        if not isinstance(value, bool | int):
-            raise _fail(
+        if self.checked and not isinstance(value, bool | int):
+            self.fail(
                 "E012",
                 f"expected true, false or a whole number, got {describe(value)}",
-                _yes_no_hint(value),
+                yes_no_hint(value),
             )
 
-
-class AnyValue(_Leaf):
-    """A value whose type depends on a declared variable: graph.py checks it (E041)."""
-
-    def check(self, value: Any) -> None:
-        return None
+    def json_type(self) -> dict[str, Any]:
+        return {"type": "integer"} if self.ints_only else {"type": ["boolean", "integer"]}
 
 
-class LanguageMap(_Leaf):
+class LanguageMap(FormatField):
     """{nb: "…", nn: "…", en: "…"} with exactly the course's languages, none empty."""
+
+    label = "language map"
 
     def check(self, value: Any) -> None:
         languages = _LANGUAGES.get()
         example = ", ".join(f'{lang}: "…"' for lang in (languages or LANGUAGES))
         if not isinstance(value, dict):
-            raise _fail(
+            self.fail(
                 "E012",
                 f"expected a text in each language, got {describe(value)}",
                 f"write {{{example}}}",
             )
-        errors: dict[str, list[str]] = {}
-        if languages:
-            missing = [lang for lang in languages if lang not in value]
-            if missing:
-                errors["_schema"] = [
-                    _msg(
-                        "E020",
-                        f"the text in {', '.join(missing)} is missing",
-                        f"every text needs all the course's languages ({', '.join(languages)})",
-                    )
-                ]
-            for key in value:
-                if key not in languages:
-                    errors[key] = [
-                        _msg(
-                            "E020",
-                            f"'{key}' is not one of the course's languages ({', '.join(languages)})",
-                            "remove it, or add the language to `languages` in course.yaml",
-                            at_key=True,
-                        )
-                    ]
+        errors = self._language_errors(value, languages) if languages else {}
         for key, text in value.items():
             if key in errors:
                 continue
             if not isinstance(text, str):
                 errors[key] = [
-                    _msg("E012", f"expected text, got {describe(text)}", "put the text in quotes")
+                    Issue("E012", f"expected text, got {describe(text)}", "put the text in quotes")
                 ]
             elif not text.strip():
-                errors[key] = [_msg("E021", f"the {key} text is empty", "write the text")]
+                errors[key] = [Issue("E021", f"the {key} text is empty", "write the text")]
         if errors:
             raise ValidationError(errors)  # type: ignore[arg-type]
 
+    @staticmethod
+    def _language_errors(value: dict[str, Any], languages: tuple[str, ...]) -> dict[str, list]:
+        errors: dict[str, list] = {}
+        missing = [lang for lang in languages if lang not in value]
+        if missing:
+            errors["_schema"] = [
+                Issue(
+                    "E020",
+                    f"the text in {', '.join(missing)} is missing",
+                    f"every text needs all the course's languages ({', '.join(languages)})",
+                )
+            ]
+        for key in value:
+            if key not in languages:
+                errors[key] = [
+                    Issue(
+                        "E020",
+                        f"'{key}' is not one of the course's languages ({', '.join(languages)})",
+                        "remove it, or add the language to `languages` in course.yaml",
+                        at_key=True,
+                    )
+                ]
+        return errors
 
-class List(fields.List):
-    default_error_messages: ClassVar[dict[str, str]] = {
-        **_COMMON,
-        "invalid": _msg("E012", "expected a list", "write one `- item` per line"),
-    }
+    def json_type(self) -> dict[str, Any]:
+        return _ref("languageMap")
+
+
+class ListOf(FormatField):
+    """A list whose items keep their places when some are wrong (problems name the index)."""
 
     def __init__(self, inner: fields.Field, *, min_items: int = 0, unique: bool = False, **kw: Any):
-        super().__init__(inner, **kw)
-        self.min_items, self.unique = min_items, unique
+        super().__init__(**kw)
+        self.inner, self.min_items, self.unique = inner, min_items, unique
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return f"list of {getattr(self.inner, 'label', 'mappings')}"
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        result = super()._deserialize(value, attr, data, **kwargs)
+        if not isinstance(value, list):
+            self.fail("E012", "expected a list", "write one `- item` per line")
+        result: list[Any] = []
+        errors: dict[int | str, Any] = {}
+        for i, item in enumerate(value):
+            try:
+                result.append(self.inner.deserialize(item, **kwargs))
+            except ValidationError as exc:
+                errors[i] = exc.messages
+                result.append(exc.valid_data)
         if len(value) < self.min_items:
-            raise _fail("E012", "the list is empty", "give at least one item")
+            errors["_schema"] = [Issue("E012", "the list is empty", "give at least one item")]
         if self.unique:
             seen = [v for v in value if isinstance(v, str)]
             doubles = sorted({v for v in seen if seen.count(v) > 1})
             if doubles:
-                raise _fail("E012", f"listed twice: {', '.join(doubles)}", "list each once")
+                errors["_schema"] = [
+                    Issue("E012", f"listed twice: {', '.join(doubles)}", "list each once")
+                ]
+        if errors:
+            raise ValidationError(errors, valid_data=result)  # type: ignore[arg-type]
         return result
 
-
-class Dict(fields.Dict):
-    default_error_messages: ClassVar[dict[str, str]] = {
-        **_COMMON,
-        "invalid": _msg("E012", "expected a mapping", "write `name: value` pairs"),
-    }
-
-
-class Nested(fields.Nested):
-    default_error_messages: ClassVar[dict[str, str]] = {
-        **_COMMON,
-        "type": _msg("E012", "expected a mapping"),
-    }
+    def json_type(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "array"}
+        if self.min_items:
+            out["minItems"] = self.min_items
+        if self.unique:
+            out["uniqueItems"] = True
+        out["items"] = json_of(self.inner)
+        return out
 
 
-class _Schema(Schema):
-    error_messages = {  # noqa: RUF012  (marshmallow's own class attribute)
-        "unknown": _msg("E011", "unknown field", at_key=True),
-        "type": _msg("E012", "expected a mapping of fields"),
-    }
+class MapOf(FormatField):
+    """A mapping of names to values (variables, `set`, `add`)."""
+
+    label = "mapping"
+
+    def __init__(self, keys: FormatField, values: fields.Field, **kw: Any):
+        super().__init__(**kw)
+        self.keys, self.values = keys, values
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, dict):
+            self.fail("E012", "expected a mapping", "write `name: value` pairs")
+        result: dict[str, Any] = {}
+        errors: dict[str, Any] = {}
+        for key, item in value.items():
+            found: dict[str, Any] = {}
+            try:
+                self.keys.deserialize(key)
+            except ValidationError as exc:
+                found["_schema"] = exc.messages
+            try:
+                result[key] = self.values.deserialize(item)
+            except ValidationError as exc:
+                result[key] = exc.valid_data
+                found = {**found, **_as_dict(exc.messages)}
+            if found:
+                errors[key] = found
+        if errors:
+            raise ValidationError(errors, valid_data=result)  # type: ignore[arg-type]
+        return result
+
+    def json_type(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "propertyNames": json_of(self.keys),
+            "additionalProperties": json_of(self.values),
+        }
 
 
-class Next(_Leaf):
-    """`next: n2`, or routes `[{if: "…", to: n3}, {to: n4}]` (E036 is checked in graph.py)."""
+def _as_dict(messages: Any) -> dict[str, Any]:
+    return messages if isinstance(messages, dict) else {"_schema": messages}
 
-    def check(self, value: Any) -> None:
+
+class Obj(fields.Nested):
+    """A mapping with its own fields (a nested schema); it becomes a typed object."""
+
+    label = "mapping"
+
+    def __init__(
+        self, schema: type[Schema], *, description: str = "", graph: bool = False, **kw: Any
+    ):
+        super().__init__(schema, metadata={"description": description, "graph": graph}, **kw)
+        self.error_messages = {
+            **self.error_messages,
+            "required": Issue("E010", "a required field is missing", graph=graph),
+            "null": Issue("E012", "this field has no value", "give it a value, or remove the line"),
+        }
+
+    def json_schema(self) -> dict[str, Any]:
+        out = _ref(type(self.schema).def_name)
+        if self.metadata.get("description"):
+            out["description"] = self.metadata["description"]
+        return out
+
+
+def json_of(field: fields.Field) -> dict[str, Any]:
+    schema = getattr(field, "json_schema", None)
+    return schema() if schema is not None else {}
+
+
+class Next(FormatField):
+    """`next: n2`, or routes `[{if: "…", to: n3}, {to: n4}]` (E036 is checked in the graph)."""
+
+    label = "node id, or list of routes"
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
             if not value.strip():
-                raise _fail("E021", "the target is empty", "name the node to go to")
-            return
+                self.fail("E021", "the target is empty", "name the node to go to")
+            return value
         if not isinstance(value, list):
-            raise _fail(
+            self.fail(
                 "E012",
                 f"expected a node id or a list of routes, got {describe(value)}",
                 'write `next: n2`, or `next: [{if: "trust >= 2", to: n3}, {to: n4}]`',
             )
         if not value:
-            raise _fail("E012", "the list of routes is empty", "give at least one `- to: node`")
-        errors = {}
+            self.fail("E012", "the list of routes is empty", "give at least one `- to: node`")
+        routes: list[Any] = []
+        errors: dict[int, Any] = {}
         for i, item in enumerate(value):
-            item_errors = ROUTE.validate(item)
-            if item_errors:
-                errors[i] = item_errors
+            try:
+                routes.append(ROUTE.load(item))
+            except ValidationError as exc:
+                errors[i] = exc.messages
+                routes.append(typed(ROUTE, exc.valid_data))
+        if errors:
+            raise ValidationError(errors, valid_data=routes)  # type: ignore[arg-type]
+        return routes
+
+    def json_type(self) -> dict[str, Any]:
+        return {
+            "oneOf": [
+                {**_ref("id"), "description": "The id of the node this choice leads to."},
+                {
+                    "description": "Routes: the first whose `if` holds is taken; the last route "
+                    "has no `if`.",
+                    "type": "array",
+                    "minItems": 1,
+                    "items": _ref("route"),
+                },
+            ]
+        }
+
+
+# -- schemas ----------------------------------------------------------------------------------------
+
+
+class FormatSchema(Schema):
+    """A mapping of the format: unknown keys are E011 with the closest known field as a hint,
+    and it loads into its `model` dataclass."""
+
+    model: ClassVar[type]
+    def_name: ClassVar[str] = ""
+    doc: ClassVar[str] = ""
+    json_extra: ClassVar[dict[str, Any]] = {}
+
+    class Meta:
+        unknown = EXCLUDE
+
+    def known(self) -> list[str]:
+        return [f.data_key or name for name, f in self.load_fields.items()]
+
+    @pre_load
+    def _mapping(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, dict):
+            required = [f.data_key or n for n, f in self.load_fields.items() if f.required]
+            raise ValidationError(
+                [
+                    Issue(
+                        "E012",
+                        "expected a mapping of fields",
+                        f"fields like {', '.join(required)}",
+                        graph=True,
+                    )
+                ]  # type: ignore[list-item]
+            )
+        return data
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _unknown(self, data: Any, original: Any, **kwargs: Any) -> None:
+        known = self.known()
+        errors = {}
+        for key in original if isinstance(original, dict) else {}:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known)}"
+            errors[key] = [Issue("E011", f"unknown field '{key}'", hint, at_key=True)]
         if errors:
             raise ValidationError(errors)  # type: ignore[arg-type]
 
-
-class IsoDate(_Leaf):
-    """A calendar date written as "YYYY-MM-DD" (quoted, so YAML keeps it as text)."""
-
-    def check(self, value: Any) -> None:
-        if isinstance(value, dt.date):
-            raise _fail("E012", "the date must be quoted", f'write "{value.isoformat()}"')
-        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise _fail("E012", f"expected a date, got {describe(value)}", 'e.g. "2026-12-01"')
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            raise _fail("E012", f"{value!r} is not a real date", 'e.g. "2026-12-01"') from None
+    @post_load
+    def _typed(self, data: dict[str, Any], **kwargs: Any) -> Any:
+        return self.model(**data)
 
 
-class HelpSchema(_Schema):
-    name = LanguageMap(required=True)
-    description = LanguageMap(required=True)
-    phone = Text(quote_hint=True)
-    url = HttpsUrl()
-    checked = IsoDate()
+def typed(schema: FormatSchema, data: Any) -> Any:
+    """The typed object for a partly valid mapping (marshmallow's `valid_data`): the fields that
+    were wrong are left at their defaults. Complete parts are typed objects already."""
+    if not isinstance(data, dict):
+        return data
+    values = {}
+    for name, field in schema.load_fields.items():
+        if name in data:
+            values[name] = _typed_value(field, data[name])
+    return schema.model(**values)
 
 
-class AidSectionSchema(_Schema):
-    heading = LanguageMap(required=True)
-    text = LanguageMap()
-    items = List(LanguageMap())
-    fill_in = Bool()
+def _typed_value(field: fields.Field, value: Any) -> Any:
+    if isinstance(field, Obj):
+        return typed(field.schema, value)
+    if isinstance(field, ListOf) and isinstance(value, list):
+        return [_typed_value(field.inner, v) for v in value]
+    if isinstance(field, MapOf) and isinstance(value, dict):
+        return {k: _typed_value(field.values, v) for k, v in value.items()}
+    return value
 
 
-class JobAidSchema(_Schema):
-    id = Id(required=True)
-    title = LanguageMap(required=True)
-    intro = LanguageMap()
-    sections = List(Nested(AidSectionSchema), required=True, min_items=1)
+MAP = "A text in each of the course's languages."
 
 
-class CourseSchema(_Schema):
-    format = Int(1, 1, required=True)
-    id = Id(required=True)
-    title = LanguageMap(required=True)
-    description = LanguageMap(required=True)
-    content_notice = LanguageMap()
-    introduction = LanguageMap()
-    audiences = List(OneOf(AUDIENCES), required=True, min_items=1, unique=True)
-    measure = Text(required=True, quote_hint=True)
-    languages = List(OneOf(LANGUAGES), required=True, min_items=1, unique=True)
-    estimated_minutes = Int(*MINUTES, required=True)
-    mastery_score = MasteryScore(required=True)
-    scenarios = List(Text(), required=True, min_items=1)
-    help = List(Nested(HelpSchema), required=True)
-    job_aids = List(Nested(JobAidSchema))
+class HelpSchema(FormatSchema):
+    model = model.Help
+    def_name = "help"
+    doc = "A service learners can turn to for help."
+    name = LanguageMap(required=True, description="The service's name.")
+    description = LanguageMap(
+        required=True,
+        description="What the service does and who it is for.",
+    )
+    phone = Text(
+        quote_hint=True,
+        description='Optional: the phone number, always quoted, e.g. "47 80 90 50". Unquoted, '
+        "YAML may read it as a number, which is an error.",
+    )
+    url = HttpsUrl(
+        description='Optional: the service\'s web page. Only https links, e.g. "https://www.bufdir.no".'
+    )
+    checked = IsoDate(
+        description='Optional: the date ("YYYY-MM-DD", quoted) someone last checked that the '
+        'name, phone and link are right; shown as "sist kontrollert".'
+    )
 
 
-class FacilitatorSchema(_Schema):
-    minutes = Int(*MINUTES)
-    questions = List(LanguageMap())
-    watch_for = LanguageMap()
+class AidSectionSchema(FormatSchema):
+    model = model.AidSection
+    def_name = "aidSection"
+    doc = "A section of a printable page."
+    heading = LanguageMap(required=True, description="The section's heading.")
+    text = LanguageMap(description="Optional: a paragraph.")
+    items = ListOf(
+        LanguageMap(description="A point."),
+        description="Optional: the section's points, as a checklist or list.",
+    )
+    fill_in = Bool(
+        description="Optional: print each item with a line to write on (a contact sheet or "
+        "routine to fill in)."
+    )
 
 
-class VariableSchema(_Schema):
-    type = OneOf(VARIABLE_TYPES, required=True)
-    default = SetValue(required=True)
-    min = Int()
-    max = Int()
-    description = Text()
+class JobAidSchema(FormatSchema):
+    model = model.JobAid
+    def_name = "jobAid"
+    doc = "A printable page learners take away, at /c/<course>/aids/<id>."
+    id = Id(required=True, description="The page's id, unique in the course: part of its address.")
+    title = LanguageMap(required=True, description="The page's title.")
+    intro = LanguageMap(description="Optional: a paragraph under the title.")
+    sections = ListOf(
+        Obj(AidSectionSchema),
+        required=True,
+        min_items=1,
+        description="The page's sections, in order.",
+    )
+
+
+class CourseSchema(FormatSchema):
+    model = model.Course
+    def_name = "course"
+    doc = (
+        "The course file of an elearn course folder: what the course is, who it is for, its "
+        "languages and the scenario files it plays in order."
+    )
+    format = Int(
+        1, 1, required=True, description="The version of the course format. Only 1 exists."
+    )
+    id = Id(
+        required=True,
+        description="The course's stable id: lowercase letters, digits and '-', starting with a "
+        "letter. It becomes part of the xAPI activity IRI, so do not change it once learners "
+        "have taken the course.",
+    )
+    title = LanguageMap(required=True, description="The course's title.")
+    description = LanguageMap(
+        required=True,
+        description="What the course is about, shown in the course list.",
+    )
+    content_notice = LanguageMap(
+        description="Optional: a notice about difficult content, shown before the course starts."
+    )
+    introduction = LanguageMap(
+        description="Optional: the course's opening (what the topic is, definitions and "
+        "figures), shown before the learner starts. Separate paragraphs with a blank line."
+    )
+    audiences = ListOf(
+        OneOf(AUDIENCES, description="An audience the course is written for."),
+        required=True,
+        min_items=1,
+        unique=True,
+        description="Who the course is for: one or more of "
+        + ", ".join(AUDIENCES)
+        + " (each once).",
+    )
+    measure = Text(
+        required=True,
+        quote_hint=True,
+        description='The action plan measure the course belongs to, always quoted: "19b", "22", '
+        '"24". Unquoted, YAML reads 22 as a number, which is an error.',
+    )
+    languages = ListOf(
+        OneOf(LANGUAGES),
+        required=True,
+        min_items=1,
+        unique=True,
+        description="The languages every text is written in: one or more of nb, nn, en (each "
+        "once). Every language map in the course must have exactly these keys.",
+    )
+    estimated_minutes = Int(
+        *MINUTES, required=True, description="About how long the course takes, in whole minutes."
+    )
+    mastery_score = Share(
+        required=True,
+        description="The share of the best possible score a learner needs to pass: greater than "
+        "0 and at most 1, e.g. 0.7.",
+    )
+    scenarios = ListOf(
+        Text(description="A scenario file, relative to the course folder, e.g. ferien.yaml."),
+        required=True,
+        min_items=1,
+        json={"uniqueItems": True},
+        description="The scenario files, relative to the course folder, played in this order. "
+        "Each is listed once and must exist inside the course folder.",
+    )
+    help = ListOf(
+        Obj(HelpSchema),
+        required=True,
+        description="Where to get help: services shown on every ending page. May be [].",
+    )
+    job_aids = ListOf(
+        Obj(JobAidSchema),
+        description="Optional: printable pages learners take away (a contact sheet to fill in, "
+        "a checklist, a routine template).",
+    )
+
+
+class FacilitatorSchema(FormatSchema):
+    model = model.Facilitator
+    def_name = "facilitator"
+    doc = "Notes for a leader running the scenario with a group."
+    minutes = Int(*MINUTES, description="About how long a group session takes, in whole minutes.")
+    questions = ListOf(
+        LanguageMap(description="A question for the group."),
+        description="Questions for the group to talk about.",
+    )
+    watch_for = LanguageMap(description="What the leader should watch for during the talk.")
+
+
+class CastSchema(FormatSchema):
+    model = model.CastMember
+    def_name = "castMember"
+    doc = "A person in the story."
+    name = Text(required=True, description="The character's name as it appears in the text.")
+    about = LanguageMap(
+        required=True,
+        description="Who they are in this scenario (age, role). A name listed in two scenarios "
+        "of a course must have the same `about` there (W006).",
+    )
+
+
+class VariableSchema(FormatSchema):
+    model = model.Variable
+    def_name = "variable"
+    doc = (
+        "A typed variable. An int needs `min` and `max` (values are clamped into that range, "
+        "and min <= default <= max); a bool has neither."
+    )
+    json_extra: ClassVar[dict[str, Any]] = {
+        "allOf": [
+            {
+                "if": {"properties": {"type": {"const": "int"}}, "required": ["type"]},
+                "then": {
+                    "properties": {"default": {"type": "integer"}},
+                    "required": ["min", "max"],
+                },
+            },
+            {
+                "if": {"properties": {"type": {"const": "bool"}}, "required": ["type"]},
+                "then": {
+                    "properties": {"default": {"type": "boolean"}, "min": False, "max": False}
+                },
+            },
+        ]
+    }
+    type = OneOf(
+        VARIABLE_TYPES,
+        required=True,
+        graph=True,
+        description="The variable's type: int (a whole number) or bool (true or false).",
+    )
+    default = SetValue(
+        required=True,
+        graph=True,
+        description="The value at the start: a whole number for an int (between min and max), "
+        "true or false for a bool.",
+    )
+    min = Int(graph=True, description="int only (required there): the smallest value.")
+    max = Int(graph=True, description="int only (required there): the largest value.")
+    description = Text(
+        description="Optional: what the variable means, for authors (never shown to learners).",
+    )
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
-    def _typed(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
+    def _typed_rules(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
         """The rules that depend on `type`: int needs min <= default <= max, bool has no range."""
-        errors: dict[str, list[str]] = {}
-        kind, default = data.get("type"), data.get("default")
+        kind = data.get("type")
         if kind == "bool":
-            if "default" in data and not isinstance(default, bool):
-                errors["default"] = [
-                    _msg("E012", f"a bool variable's default must be true or false, got {default}")
-                ]
-            for bound in ("min", "max"):
-                if bound in data:
-                    errors[bound] = [
-                        _msg(
-                            "E012", f"`{bound}` is only for int variables", "remove it", at_key=True
-                        )
-                    ]
+            errors = _bool_rules(data)
         elif kind == "int":
-            for bound in ("min", "max"):
-                if not isinstance(original, dict) or bound not in original:
-                    errors[bound] = [_msg("E010", "int variables need a `min` and a `max`")]
-            if isinstance(default, bool):
-                errors["default"] = [
-                    _msg(
-                        "E012",
-                        f"an int variable's default must be a number, got {describe(default)}",
-                    )
-                ]
-            low, high = data.get("min"), data.get("max")
-            if isinstance(low, int) and isinstance(high, int):
-                if low > high:
-                    errors["min"] = [_msg("E012", f"min ({low}) is greater than max ({high})")]
-                elif (
-                    isinstance(default, int)
-                    and not isinstance(default, bool)
-                    and not low <= default <= high
-                ):
-                    errors["default"] = [
-                        _msg(
-                            "E012",
-                            f"the default {default} is outside min..max",
-                            f"a whole number from {low} to {high}",
-                        )
-                    ]
+            errors = _int_rules(data, original if isinstance(original, dict) else {})
+        else:
+            errors = {}
         if errors:
             raise ValidationError(errors)  # type: ignore[arg-type]
 
 
-class ImageSchema(_Schema):
-    src = Text(required=True, max_length=200)
-    alt = LanguageMap(required=True)
+def _bool_rules(data: dict[str, Any]) -> dict[str, list[Issue]]:
+    errors: dict[str, list[Issue]] = {}
+    default = data.get("default")
+    if "default" in data and not isinstance(default, bool):
+        errors["default"] = [
+            Issue(
+                "E012",
+                f"a bool variable's default must be true or false, got {default}",
+                graph=True,
+            )
+        ]
+    for bound in ("min", "max"):
+        if bound in data:
+            errors[bound] = [
+                Issue("E012", f"`{bound}` is only for int variables", "remove it", True, True)
+            ]
+    return errors
 
 
-class EndingSchema(_Schema):
-    outcome = OneOf(OUTCOMES, required=True)
-    title = LanguageMap(required=True)
+def _int_rules(data: dict[str, Any], original: dict[str, Any]) -> dict[str, list[Issue]]:
+    errors: dict[str, list[Issue]] = {}
+    default = data.get("default")
+    for bound in ("min", "max"):
+        if bound not in original:
+            errors[bound] = [Issue("E010", "int variables need a `min` and a `max`", graph=True)]
+    if isinstance(default, bool):
+        errors["default"] = [
+            Issue(
+                "E012",
+                f"an int variable's default must be a number, got {describe(default)}",
+                graph=True,
+            )
+        ]
+    low, high = data.get("min"), data.get("max")
+    if isinstance(low, int) and isinstance(high, int):
+        if low > high:
+            errors["min"] = [Issue("E012", f"min ({low}) is greater than max ({high})", graph=True)]
+        elif (
+            isinstance(default, int)
+            and not isinstance(default, bool)
+            and not low <= default <= high
+        ):
+            errors["default"] = [
+                Issue(
+                    "E012",
+                    f"the default {default} is outside min..max",
+                    f"a whole number from {low} to {high}",
+                    graph=True,
+                )
+            ]
+    return errors
 
 
-RouteSchema = _Schema.from_dict({"if": Condition(), "to": Text(required=True)}, name="RouteSchema")
-ConditionalTextSchema = _Schema.from_dict(
-    {"if": Condition(required=True), "text": LanguageMap(required=True)},
-    name="ConditionalTextSchema",
-)
-ChoiceSchema = _Schema.from_dict(
-    {
-        "id": Id(required=True),
-        "text": LanguageMap(required=True),
-        "feedback": LanguageMap(required=True),
-        "points": Int(),
-        "correct": Bool(),
-        "if": Condition(),
-        "set": Dict(keys=Text(), values=AnyValue(allow_none=True)),
-        "add": Dict(keys=Text(), values=AnyValue(allow_none=True)),
-        "next": Next(required=True),
-    },
-    name="ChoiceSchema",
-)
+class ImageSchema(FormatSchema):
+    model = model.Image
+    def_name = "image"
+    doc = "An image file in the course folder, with a text alternative."
+    src = Text(
+        required=True,
+        max_length=200,
+        json={"pattern": IMAGE_PATTERN},
+        description="The image file, relative to the course folder, e.g. images/klasserom.svg: "
+        "a .png, .jpg, .jpeg, .webp or .svg file of at most 1 MiB (an SVG without scripts, "
+        "event handlers or external references).",
+    )
+    alt = LanguageMap(
+        required=True,
+        description="A text alternative that says what the image shows, for learners who "
+        "cannot see it.",
+    )
 
 
-class NodeSchema(_Schema):
-    id = Id(required=True)
-    text = LanguageMap(required=True)
-    image = Nested(ImageSchema)
-    conditional_text = List(Nested(ConditionalTextSchema))
-    reflection = LanguageMap()
-    explanation = LanguageMap()
-    choices = List(Nested(ChoiceSchema))
-    order = OneOf(CHOICE_ORDERS)
-    ending = Nested(EndingSchema)
+class EndingSchema(FormatSchema):
+    model = model.Ending
+    def_name = "ending"
+    doc = "How the story ended."
+    outcome = OneOf(
+        OUTCOMES,
+        required=True,
+        description="How the story ended for the people in it: good, mixed or poor.",
+    )
+    title = LanguageMap(required=True, description="The ending's title.")
 
 
-class CastSchema(_Schema):
-    name = Text(required=True)
-    about = LanguageMap(required=True)
+class RouteSchema(FormatSchema):
+    model = model.Route
+    def_name = "route"
+    doc = "A route: go to `to` when `if` holds. Only the last route has no `if`."
+    when = Condition(
+        data_key="if",
+        graph=True,
+        description="The condition for taking this route. Every route except the last has one; "
+        "the last has none.",
+    )
+    to = NodeRef(required=True, graph=True, description="The id of the node this route leads to.")
 
 
-class ScenarioSchema(_Schema):
-    id = Id(required=True)
-    title = LanguageMap(required=True)
-    summary = LanguageMap()
-    start = Text(required=True)
-    facilitator = Nested(FacilitatorSchema)
-    cast = List(Nested(CastSchema))
-    variables = Dict(keys=VariableName(), values=Nested(VariableSchema))
-    nodes = List(Nested(NodeSchema), required=True, min_items=1)
+class ConditionalTextSchema(FormatSchema):
+    model = model.ConditionalText
+    def_name = "conditionalText"
+    doc = "An extra paragraph, shown when its condition holds."
+    when = Condition(
+        data_key="if",
+        required=True,
+        graph=True,
+        description='The condition under which the text is shown, e.g. "parents_told".',
+    )
+    text = LanguageMap(required=True, description="The extra paragraph.")
+
+
+class ChoiceSchema(FormatSchema):
+    model = model.Choice
+    def_name = "choice"
+    doc = "An option the learner can pick."
+    id = Id(
+        required=True,
+        graph=True,
+        description="The choice's id, unique within its node: lowercase letters, digits and '-'.",
+    )
+    text = LanguageMap(required=True, description="The option as the learner sees it.")
+    feedback = LanguageMap(
+        required=True, description="Shown after the choice: explains why it was wise or risky."
+    )
+    points = Int(
+        graph=True,
+        json={"default": 0},
+        description="Optional: points for this choice, a whole number (may be negative). Default 0.",
+    )
+    correct = Bool(
+        description="Optional: whether the choice is right; when given it becomes xAPI "
+        "result.success. A node whose choices are all scored should mark one (W005)."
+    )
+    when = Condition(
+        data_key="if",
+        graph=True,
+        description="Optional: the choice is offered only when this condition holds.",
+    )
+    set = MapOf(
+        VariableName(),
+        SetValue(
+            allow_none=True,
+            checked=False,
+            description="The new value: true or false for a bool, a whole number for an int.",
+        ),
+        graph=True,
+        description="Optional: variables to assign when the choice is picked, e.g. "
+        "{parents_told: true}.",
+    )
+    add = MapOf(
+        VariableName(),
+        SetValue(
+            ints_only=True,
+            checked=False,
+            allow_none=True,
+            description="The amount to add (may be negative).",
+        ),
+        graph=True,
+        description="Optional: whole numbers to add to int variables when the choice is picked, "
+        "e.g. {trust: 1} (the result is clamped to min..max).",
+    )
+    next = Next(
+        required=True,
+        graph=True,
+        description="Where the choice leads: a node id (`next: n2`), or a list of routes of "
+        "which the first whose `if` holds is taken (checked after this choice's set/add).",
+    )
+
+
+class NodeSchema(FormatSchema):
+    model = model.Node
+    def_name = "node"
+    doc = (
+        "A step of the scenario: a decision (it has `choices`) or an ending (it has `ending`), "
+        "never both."
+    )
+    json_extra: ClassVar[dict[str, Any]] = {
+        "oneOf": [
+            {
+                "title": "decision",
+                "description": "A decision node: it has `choices` and no `ending`.",
+                "required": ["choices"],
+                "properties": {"choices": {"minItems": 1}},
+                "not": {"required": ["ending"]},
+            },
+            {
+                "title": "ending",
+                "description": "An ending node: it has an `ending` and no choices.",
+                "required": ["ending"],
+                "properties": {"choices": {"maxItems": 0}},
+            },
+        ]
+    }
+    id = Id(
+        required=True,
+        graph=True,
+        description="The node's id, unique in the scenario: lowercase letters, digits and '-'.",
+    )
+    text = LanguageMap(required=True, description="What happens: the text the learner reads here.")
+    image = Obj(ImageSchema, description="Optional: an image shown with the text.")
+    conditional_text = ListOf(
+        Obj(ConditionalTextSchema),
+        graph=True,
+        description="Optional: extra paragraphs, each shown when its condition holds.",
+    )
+    reflection = LanguageMap(
+        description="Optional: a prompt to think about (learners do not write an answer)."
+    )
+    explanation = LanguageMap(
+        description="Optional: shown once after whichever choice is taken, below that choice's "
+        "own feedback (so the feedback can stay short and specific to the option)."
+    )
+    choices = ListOf(
+        Obj(ChoiceSchema),
+        graph=True,
+        description="The options of a decision node (at least one). A node with choices has no "
+        "`ending`.",
+    )
+    order = OneOf(
+        CHOICE_ORDERS,
+        description="Optional: `shuffle` (the default) shows the choices in an order fixed per "
+        "attempt but random between attempts; `fixed` keeps the written order.",
+    )
+    ending = Obj(
+        EndingSchema,
+        graph=True,
+        description="Makes this node an ending: how the story ended. It then has no choices.",
+    )
+
+
+class ScenarioSchema(FormatSchema):
+    model = model.Scenario
+    def_name = "scenario"
+    doc = (
+        "One scenario of an elearn course: typed variables and a graph of nodes, each a decision "
+        "(choices) or an ending."
+    )
+    id = Id(
+        required=True,
+        description="The scenario's id, unique in the course. It becomes part of the xAPI "
+        "activity IRI.",
+    )
+    title = LanguageMap(required=True, description="The scenario's title.")
+    summary = LanguageMap(description="Optional: a short summary, shown in the course's list.")
+    start = NodeRef(
+        required=True, graph=True, description="The id of the node the scenario starts at."
+    )
+    facilitator = Obj(
+        FacilitatorSchema, description="Optional: notes for a leader running it with a group."
+    )
+    cast = ListOf(
+        Obj(CastSchema),
+        description="Optional: the people in this scenario, for authors and reviewers.",
+    )
+    variables = MapOf(
+        VariableName(),
+        Obj(VariableSchema),
+        graph=True,
+        description="Optional: the scenario's variables, by name (lowercase letters, digits and "
+        "'_', not starting with a digit).",
+    )
+    nodes = ListOf(
+        Obj(NodeSchema),
+        required=True,
+        min_items=1,
+        graph=True,
+        description="The scenario's nodes (at least one).",
+    )
 
 
 ROUTE = RouteSchema()
@@ -572,100 +1188,36 @@ def course_languages(data: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _field_names(schema: Schema) -> list[str]:
-    return list(schema.load_fields)
-
-
-def _walk(errors: Any, node: Schema | fields.Field, path: YPath) -> Iterator[tuple]:
-    """Yield (path, code, at_key, message, hint) for marshmallow's error dict, using the schema
-    to tell an unknown key from a field, and a Dict's keys from its values."""
-    if isinstance(errors, list | str):
-        for raw in errors if isinstance(errors, list) else [errors]:
-            if isinstance(raw, dict):
-                yield from _walk(raw, node, path)
-                continue
-            code, at_key, message, hint = _decode(raw)
-            if (
-                code == "E012"
-                and message == "expected a mapping of fields"
-                and isinstance(node, Schema)
-            ):
-                required = [n for n, f in node.load_fields.items() if f.required]
-                message = "expected a mapping of fields"
-                hint = f"fields like {', '.join(required or _field_names(node))}"
-            yield path, code, at_key, message, hint
-        return
-    if not isinstance(errors, dict):  # pragma: no cover - marshmallow only gives lists/dicts
-        yield path, "E012", False, str(errors), ""
-        return
-    if isinstance(node, Schema):
+def issues(errors: Any, path: YPath = ()) -> Iterator[tuple[YPath, Issue]]:
+    """Marshmallow's error dict as (path, Issue): keys are keys of the document, `_schema` is the
+    mapping itself."""
+    if isinstance(errors, Issue):
+        yield path, errors
+    elif isinstance(errors, list):
+        for item in errors:
+            yield from issues(item, path)
+    elif isinstance(errors, dict):
         for key, sub in errors.items():
-            if key == "_schema":
-                yield from _walk(sub, node, path)
-            elif key in node.load_fields:
-                yield from _walk(sub, node.load_fields[key], (*path, key))
-            else:
-                known = _field_names(node)
-                close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-                hint = (
-                    f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known)}"
-                )
-                yield (*path, key), "E011", True, f"unknown field '{key}'", hint
-    elif isinstance(node, fields.Nested):
-        yield from _walk(errors, node.schema, path)
-    elif isinstance(node, fields.List):
-        for index, sub in errors.items():
-            yield from _walk(sub, node.inner, (*path, index))
-    elif isinstance(node, fields.Dict):
-        for key, sub in errors.items():
-            for raw in sub.get("key", []):
-                code, _, message, hint = _decode(raw)
-                yield (*path, key), code, True, message, hint
-            if "value" in sub and node.value_field is not None:
-                yield from _walk(sub["value"], node.value_field, (*path, key))
-    elif isinstance(node, Next):
-        for index, sub in errors.items():
-            yield from _walk(sub, ROUTE, (*path, index))
-    else:  # a leaf field that reported per-key errors (LanguageMap)
-        for key, sub in errors.items():
-            yield from _walk(sub, node, path if key == "_schema" else (*path, key))
+            yield from issues(sub, path if key == "_schema" else (*path, key))
+    else:  # a marshmallow message we did not replace
+        yield path, Issue("E012", str(errors))
 
 
-def _validate(doc: Document, schema: Schema, languages: tuple[str, ...] | None) -> list[Problem]:
-    if not isinstance(doc.data, dict):
-        what = "empty" if doc.data is None else f"{describe(doc.data)}, not a mapping"
-        required = [n for n, f in schema.load_fields.items() if f.required]
-        return [
-            doc.problem(
-                (),
-                "E012",
-                f"the file is {what}",
-                f"a {type(schema).__name__.removesuffix('Schema').lower()} file is a mapping "
-                f"with fields like {', '.join(required)}",
-            )
-        ]
+def load(schema: FormatSchema, data: Any, languages: tuple[str, ...] | None) -> tuple[Any, list]:
+    """(typed object, [(path, Issue)]): the object is there even when some fields were wrong."""
     token = _LANGUAGES.set(languages)
     try:
-        errors = schema.validate(doc.data)
+        return schema.load(data), []
+    except ValidationError as exc:
+        return typed(schema, exc.valid_data), list(issues(exc.messages))
     finally:
         _LANGUAGES.reset(token)
-    problems = []
-    for path, code, at_key, message, hint in _walk(errors, schema, ()):
-        if code == "E010" and path:  # point at the mapping that lacks the field
-            line, column = doc.position(path[:-1])
-            message = f"the required field '{path[-1]}' is missing"
-            problems.append(Problem(doc.file, line, column, code, path_str(path), message, hint))
-        else:
-            problems.append(doc.problem(path, code, message, hint, at_key=at_key))
-    return problems
 
 
-def validate_course(doc: Document) -> list[Problem]:
-    """Check course.yaml's fields; texts are checked against its own `languages`."""
-    return _validate(doc, COURSE, course_languages(doc.data))
-
-
-def validate_scenario(doc: Document, languages: tuple[str, ...] | None) -> list[Problem]:
-    """Check a scenario file's fields; with languages=None, language maps are not checked
-    for their keys (course.yaml's `languages` is itself wrong and reported there)."""
-    return _validate(doc, SCENARIO, languages)
+def schemas() -> list[FormatSchema]:
+    """Every mapping of the format, in the order the docs describe them."""
+    return [
+        COURSE, HelpSchema(), JobAidSchema(), AidSectionSchema(),
+        SCENARIO, FacilitatorSchema(), CastSchema(), VariableSchema(), NodeSchema(),
+        ImageSchema(), ConditionalTextSchema(), ChoiceSchema(), RouteSchema(), EndingSchema(),
+    ]  # fmt: skip

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elearn.cache import LruCache
-from elearn.content import LoadedCourse, discover_courses, load_course
+from elearn.content import LoadedCourse, load_course, validate_paths
+from elearn.content.compiler import UnsupportedFormat, upgrade
 from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.content.problems import Problem
 
@@ -83,15 +84,16 @@ def _store(session: Session, loaded: LoadedCourse) -> ImportResult:
 
 
 def import_all(session: Session, root: Path) -> list[ImportResult]:
-    """Import every course under root; each valid course is committed on its own."""
+    """Import every course under root; each valid course is committed on its own. Courses are
+    all checked first, so two folders with one course id are both refused (E030)."""
     results = []
-    for course_dir in discover_courses(root):
-        result = import_course(session, course_dir)
-        if result.status == INVALID:
+    for loaded in validate_paths([Path(root)]):
+        if not loaded.ok or loaded.compiled is None or loaded.content_hash is None:
             session.rollback()
-        else:
-            session.commit()
-        results.append(result)
+            results.append(ImportResult(loaded.course_dir, INVALID, problems=loaded.problems))
+            continue
+        results.append(_store(session, loaded))
+        session.commit()
     return results
 
 
@@ -108,6 +110,23 @@ class CourseEntry:
         return self.compiled["id"]
 
 
+class UnplayableVersion(LookupError):
+    """A stored version compiled in a format this elearn cannot read; the message says which
+    version of which course, and what to do."""
+
+
+def _playable(version: CourseVersion) -> CourseEntry:
+    """The entry for a stored version, its compiled form brought to the current format (in
+    memory: stored versions are never rewritten)."""
+    try:
+        compiled = upgrade(version.compiled)
+    except UnsupportedFormat as exc:
+        raise UnplayableVersion(
+            f"version {version.id} of course '{version.course_id}' cannot be played: {exc}"
+        ) from exc
+    return CourseEntry(version.id, version.content_hash, compiled)
+
+
 class CourseVersions:
     """Reads course versions, caching their compiled form. Versions are immutable, and the key
     includes the hash, so the cache stays right even if ids are ever reused. One per app."""
@@ -116,6 +135,8 @@ class CourseVersions:
         self._cache: LruCache[CourseEntry] = LruCache(cache_size)
 
     def version(self, session: Session, version_id: int) -> CourseEntry:
+        """A stored version, upgraded from an older compiled format when needed; raises
+        LookupError when there is none, UnplayableVersion when it cannot be read."""
         content_hash = session.scalar(
             select(CourseVersion.content_hash).where(CourseVersion.id == version_id)
         )
@@ -125,7 +146,7 @@ class CourseVersions:
         def load() -> CourseEntry:
             version = session.get(CourseVersion, version_id)
             assert version is not None
-            return CourseEntry(version.id, version.content_hash, version.compiled)
+            return _playable(version)
 
         return self._cache.get_or_make((version_id, content_hash), load)
 

@@ -337,3 +337,39 @@ def longest_path(
         succs = {comp[n] for k in members for _, n in graph.moves[k]} - {i}
         weight[i] = len(members) + max((weight[s] for s in succs), default=0)
     return None, weight[comp[graph.start]] - 1
+
+
+# -- a bounded walk over any state space ----------------------------------------------------------
+
+
+class TooManyStates(Exception):
+    """More states are reachable than the caller allowed; `states` were found before stopping."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"more than {limit:,} states")
+        self.limit = limit
+
+
+def reachable(
+    start: Hashable,
+    moves: Callable[[Any], Iterable[tuple[Hashable, Any]]],
+    limit: int | None = None,
+) -> tuple[list[Any], list[list[tuple[int, Any]]]]:
+    """Every state reachable from `start`, breadth first (start is index 0), and for each state its
+    moves as (index of the next state, label). Raises TooManyStates beyond `limit` states, so the
+    work stays bounded however the states multiply."""
+    index = {start: 0}
+    states: list[Any] = [start]
+    edges: list[list[tuple[int, Any]]] = []
+    for state in states:  # grows while it is read: breadth first
+        out: list[tuple[int, Any]] = []
+        for nxt, label in moves(state):
+            k = index.get(nxt)
+            if k is None:
+                if limit is not None and len(states) >= limit:
+                    raise TooManyStates(limit)
+                k = index[nxt] = len(states)
+                states.append(nxt)
+            out.append((k, label))
+        edges.append(out)
+    return states, edges
