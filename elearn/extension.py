@@ -28,7 +28,7 @@ from elearn.accounts.login import current_learner, install_login
 from elearn.catalogue import views as catalogue_views
 from elearn.cli import elearn_cli
 from elearn.config import apply_defaults
-from elearn.content.service import CourseVersions
+from elearn.content.service import CourseVersions, UnplayableVersion
 from elearn.core.constants import LANGUAGES
 from elearn.db import close_session, make_engine, session_factory_for
 from elearn.export import service as export_service
@@ -255,6 +255,20 @@ def bad_request(_exc: Exception) -> Any:
 def forbidden(_exc: Exception) -> Any:
     return _error_page(
         N_("Access denied"), N_("Your account does not have access to this page."), 403
+    )
+
+
+@front_door.errorhandler(UnplayableVersion)
+def unplayable(exc: UnplayableVersion) -> Any:
+    """An attempt on a course version this elearn can no longer play: say so, don't crash."""
+    current_app.logger.error("%s", exc)
+    return _error_page(
+        N_("This version of the course can no longer be played"),
+        N_(
+            "Your progress was made in an older version of the course that this installation "
+            "cannot play any more. Open the course and start it again."
+        ),
+        410,
     )
 
 

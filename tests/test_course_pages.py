@@ -92,3 +92,27 @@ def test_a_knowledge_check_answer_shows_the_shared_explanation_once(
     text = feedback.get_data(as_text=True)
     explanation = first["explanation"]["en"].split("\n\n")[0].strip()
     assert text.count(explanation[:60]) == 1
+
+
+def test_an_attempt_on_a_version_that_can_no_longer_play_gets_a_clear_page(
+    school: Flask,
+) -> None:
+    """A stored version in a format newer than this installation reads (say, after a
+    downgrade) is refused with a page that says what to do, not a server error."""
+    from sqlalchemy import update
+
+    from elearn.content.models import CourseVersion
+
+    client: FlaskClient = school.test_client()
+    register(client)
+    page = client.get("/c/skole-19b").get_data(as_text=True)
+    started = client.post("/c/skole-19b/start", data={"csrf_token": csrf_from(page)})
+    session = school.extensions["elearn"].session_factory()
+    version = session.get(CourseVersion, 1)
+    compiled = {**version.compiled, "format_version": 99}
+    session.execute(update(CourseVersion).values(compiled=compiled, content_hash="f" * 64))
+    session.commit()
+    session.close()
+    response = client.get(started.headers["Location"].split("#")[0] + "?lang=en")
+    assert response.status_code == 410
+    assert "start it again" in response.get_data(as_text=True)
