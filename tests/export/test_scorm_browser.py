@@ -125,14 +125,76 @@ def patterns(got: dict[str, str]) -> list[str]:
     return [got[k] for k in keys]
 
 
-@pytest.mark.parametrize("version", ["1.2", "2004"])
-def test_keyboard_play_through_reports_to_the_lms(
-    chromium: Any, tmp_path: Path, sample: LoadedCourse, packages: dict[str, bytes], version: str
+def _check_calls(calls: list[str], version: str, decisions: int) -> None:
+    """Initialize first, finish once and last, and a commit after every decision."""
+    finish = "LMSFinish" if version == "1.2" else "Terminate"
+    commit = "LMSCommit" if version == "1.2" else "Commit"
+    assert calls.count(finish) == 1 and calls[-1] == finish
+    assert calls[0] == ("LMSInitialize" if version == "1.2" else "Initialize")
+    results = [i for i, c in enumerate(calls) if re.match(r"set cmi\.interactions\.\d+\.result", c)]
+    assert len(results) == decisions
+    for i in results:
+        assert commit in calls[i:], "no commit after a decision"
+        nxt = next(
+            j for j in range(i + 1, len(calls)) if calls[j] == commit or calls[j].endswith(".id")
+        )
+        assert calls[nxt] == commit
+
+
+def _check_course_result(
+    data: dict[str, str], sets: list[list[str]], version: str, course: dict[str, Any], states: Any
 ) -> None:
-    course = sample.compiled
-    fmt = "scorm12" if version == "1.2" else "scorm2004"
-    root = prepare(tmp_path, packages[fmt])
-    paths = {s["id"]: best_path(s) for s in course["scenarios"]}
+    """Status, score, exit, location and session times of a course passed on its best paths."""
+    last = course["scenarios"][-1]["id"]
+    if version == "1.2":
+        assert data["cmi.core.lesson_status"] == "passed"
+        score = (data["cmi.core.score.raw"], data["cmi.core.score.min"], data["cmi.core.score.max"])
+        assert score == ("100", "0", "100")
+        assert data["cmi.core.exit"] == ""
+        assert data["cmi.core.lesson_location"] == f"{last}/{states[last]['node']}"
+        times = [v for k, v in sets if k == "cmi.core.session_time"]
+        assert times and all(SESSION_12.match(t) for t in times), times
+        return
+    assert data["cmi.completion_status"] == "completed"
+    assert data["cmi.success_status"] == "passed"
+    assert float(data["cmi.score.scaled"]) == 1.0
+    assert float(data["cmi.progress_measure"]) == 1.0
+    assert data["cmi.exit"] == "normal"
+    times = [v for k, v in sets if k == "cmi.session_time"]
+    assert times and all(SESSION_2004.match(t) for t in times), times
+
+
+def _check_interaction(
+    got: dict[str, str], version: str, course: dict[str, Any], scenario: Any, node: str, cid: str
+) -> None:
+    """One decision as the LMS stored it, in the version's own terms."""
+    authored = scenario["nodes"][node]
+    correct = [c["id"] for c in authored["choices"] if c.get("correct") is True]
+    assert got["type"] == "choice"
+    if version == "1.2":
+        response = got["student_response"]
+        assert CHOICE_12.match(response) and response == letter(authored, cid), response
+        assert patterns(got) == [letter(authored, c) for c in correct]
+        assert all(CHOICE_12.match(p) for p in patterns(got))
+        assert ID_12.match(got["id"]) and got["id"] == f"{scenario['id']}__{node}"
+        assert got["result"] in {"correct", "wrong", "neutral"}
+        assert TIME_12.match(got["time"]), got["time"]
+        return
+    # the choice id with "-" as "_" (reversible: course ids never contain "_")
+    response = got["learner_response"]
+    assert response == cid.replace("-", "_") and SHORT_ID_2004.match(response)
+    assert patterns(got) == [c.replace("-", "_") for c in correct]
+    assert all(SHORT_ID_2004.match(p) for p in patterns(got))
+    base = f"https://example.org/elearn/courses/{course['id']}/scenarios/{scenario['id']}"
+    assert got["id"] == f"{base}/nodes/{node}"
+    assert got["result"] in {"correct", "incorrect", "neutral"}
+    assert re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", got["timestamp"])
+
+
+def _play_through(
+    chromium: Any, root: Path, version: str, course: dict[str, Any], paths: dict[str, Any]
+) -> tuple[list[str], list[list[str]], dict[str, str]]:
+    """Play every scenario's path with the keyboard in the stand-in LMS; (calls, sets, cmi)."""
     with serve(root) as url:
         page = chromium.new_page()
         errors: list[str] = []
@@ -140,94 +202,45 @@ def test_keyboard_play_through_reports_to_the_lms(
         page.goto(url + "/harness.html")
         page.evaluate("([v]) => launch(v, null, false, true)", [version])  # empty lesson mode
         frame = course_frame(page)
-        data = cmi(page)
         status = "cmi.core.lesson_status" if version == "1.2" else "cmi.completion_status"
-        assert data[status] == "incomplete"
+        assert cmi(page)[status] == "incomplete"
         play(page, frame, course, paths)
         assert "Se resultatet for kurset" in frame.inner_text("main")
-        calls = page.evaluate("calls")
         sets = page.evaluate("sets")
         page.evaluate("closeCourse()")
         page.wait_for_function("() => calls.includes('LMSFinish') || calls.includes('Terminate')")
-        calls = page.evaluate("calls")
-        data = cmi(page)
+        calls, data = page.evaluate("calls"), cmi(page)
         assert not errors, errors
         assert page.evaluate("strictErrors") == [], "a value Moodle's runtime would refuse"
+    return calls, sets, data
+
+
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_keyboard_play_through_reports_to_the_lms(
+    chromium: Any, tmp_path: Path, sample: LoadedCourse, packages: dict[str, bytes], version: str
+) -> None:
+    course = sample.compiled
+    root = prepare(tmp_path, packages["scorm12" if version == "1.2" else "scorm2004"])
+    paths = {s["id"]: best_path(s) for s in course["scenarios"]}
+    calls, sets, data = _play_through(chromium, root, version, course, paths)
     decisions = [(s, c) for s in course["scenarios"] for c in paths[s["id"]]]
-    finish = "LMSFinish" if version == "1.2" else "Terminate"
-    commit = "LMSCommit" if version == "1.2" else "Commit"
-    assert calls.count(finish) == 1 and calls[-1] == finish
-    assert calls[0] == ("LMSInitialize" if version == "1.2" else "Initialize")
-    # a commit after every decision: each interaction's result is followed by a commit
-    results = [i for i, c in enumerate(calls) if re.match(r"set cmi\.interactions\.\d+\.result", c)]
-    assert len(results) == len(decisions)
-    for i in results:
-        assert commit in calls[i:], "no commit after a decision"
-        nxt = next(
-            j for j in range(i + 1, len(calls)) if calls[j] == commit or calls[j].endswith(".id")
-        )
-        assert calls[nxt] == commit
+    _check_calls(calls, version, len(decisions))
     states = final_states(course, paths)
+    _check_course_result(data, sets, version, course, states)
     seed = package_seed(data)
-    expected_suspend = rules.encode_resume(
-        course, states, course["scenarios"][-1]["id"], "nb", seed
-    )
-    if version == "1.2":
-        assert data["cmi.core.lesson_status"] == "passed"
-        assert (
-            data["cmi.core.score.raw"],
-            data["cmi.core.score.min"],
-            data["cmi.core.score.max"],
-        ) == ("100", "0", "100")
-        assert data["cmi.core.exit"] == ""
-        assert (
-            data["cmi.core.lesson_location"]
-            == f"{course['scenarios'][-1]['id']}/{states[course['scenarios'][-1]['id']]['node']}"
-        )
-        times = [v for k, v in sets if k == "cmi.core.session_time"]
-        assert times and all(SESSION_12.match(t) for t in times), times
-        prefix, response = "cmi.interactions", "student_response"
-    else:
-        assert data["cmi.completion_status"] == "completed"
-        assert data["cmi.success_status"] == "passed"
-        assert float(data["cmi.score.scaled"]) == 1.0
-        assert float(data["cmi.progress_measure"]) == 1.0
-        assert data["cmi.exit"] == "normal"
-        times = [v for k, v in sets if k == "cmi.session_time"]
-        assert times and all(SESSION_2004.match(t) for t in times), times
-        prefix, response = "cmi.interactions", "learner_response"
-    assert data["cmi.suspend_data"] == expected_suspend
+    last = course["scenarios"][-1]["id"]
+    assert data["cmi.suspend_data"] == rules.encode_resume(course, states, last, "nb", seed)
     with_correct = 0
     for n, (scenario, cid) in enumerate(decisions):
-        node = next(
-            nid for nid, c in [tuple(p) for p in states[scenario["id"]]["path"]] if c == cid
-        )
-        authored = scenario["nodes"][node]
-        correct = [c["id"] for c in authored["choices"] if c.get("correct") is True]
-        with_correct += bool(correct)
-        got = {k.split(".", 3)[3]: v for k, v in data.items() if k.startswith(f"{prefix}.{n}.")}
-        assert got["type"] == "choice"
-        pattern_sets = [k for k, _ in sets if re.match(rf"^{prefix}\.{n}\.correct_responses\.", k)]
+        path = [tuple(p) for p in states[scenario["id"]]["path"]]
+        node = next(nid for nid, c in path if c == cid)
+        with_correct += any(c.get("correct") is True for c in scenario["nodes"][node]["choices"])
+        prefix = f"cmi.interactions.{n}."
+        got = {k.split(".", 3)[3]: v for k, v in data.items() if k.startswith(prefix)}
+        pattern_sets = [k for k, _ in sets if re.match(rf"^{prefix}correct_responses\.", k)]
+        correct = [c for c in scenario["nodes"][node]["choices"] if c.get("correct") is True]
         assert len(pattern_sets) == len(set(pattern_sets)) == len(correct)  # each written once
-        if version == "1.2":
-            assert CHOICE_12.match(got[response]), got[response]
-            assert got[response] == letter(authored, cid)
-            assert patterns(got) == [letter(authored, c) for c in correct]
-            assert all(CHOICE_12.match(p) for p in patterns(got))
-            assert ID_12.match(got["id"]) and got["id"] == f"{scenario['id']}__{node}"
-            assert got["result"] in {"correct", "wrong", "neutral"}
-            assert TIME_12.match(got["time"]), got["time"]
-        else:
-            # the choice id with "-" as "_" (reversible: course ids never contain "_")
-            assert got[response] == cid.replace("-", "_") and SHORT_ID_2004.match(got[response])
-            assert patterns(got) == [c.replace("-", "_") for c in correct]
-            assert all(SHORT_ID_2004.match(p) for p in patterns(got))
-            assert (
-                got["id"]
-                == f"https://example.org/elearn/courses/{course['id']}/scenarios/{scenario['id']}/nodes/{node}"
-            )
-            assert got["result"] in {"correct", "incorrect", "neutral"}
-            assert re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", got["timestamp"])
+        _check_interaction(got, version, course, scenario, node, cid)
     assert with_correct, "the path never met a node with a correct choice"
     if version == "1.2":  # a node with one correct choice: pattern 0 is that choice's letter
         one = next(
