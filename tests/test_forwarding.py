@@ -543,15 +543,29 @@ class RecordingStop:
         return self.is_set()
 
 
-def test_run_forever_retries_when_the_head_is_due_not_after_idle_sleep(session_factory, lrs, clock):
+class FrozenClock:
+    """Stands still until advanced: the backoff is measured on it exactly."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+def test_run_forever_retries_when_the_head_is_due_not_after_idle_sleep(session_factory, lrs):
     ids = store(session_factory, 3)
+    clock = FrozenClock(utcnow() + dt.timedelta(seconds=1))  # after the entries were stored
     lrs.fail_next(1, status=503)
     fwd = forwarder(session_factory, lrs, clock, base_backoff=0.2, max_backoff=1.0)
     first = RecordingStop(waits=1)
     fwd.run_forever(first, idle_sleep=30)
     assert lrs.stored_ids == []
     (delay,) = first.delays
-    assert 0 < delay <= 0.2, "it waits until the head is due after the 0.2 s backoff"
+    assert 0.18 <= delay <= 0.22, "it waits until the head is due (0.2 s ± jitter), not 30 s"
     clock.advance(delay)
     fwd.run_forever(RecordingStop(waits=1), idle_sleep=30)
     assert_delivered_once_in_order(lrs, ids)
