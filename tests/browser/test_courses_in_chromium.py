@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from elearn.accounts import tokens
 from elearn.accounts.models import User
 from tests.browser.conftest import axe_violations
 from tests.browser.test_player_in_chromium import focus_until, keyboard_register, press_enter
@@ -91,8 +92,6 @@ def test_admin_pages_have_no_wcag_violations(course_page: Any) -> None:
 def test_password_reset_pages_have_no_wcag_violations(
     course_page: Any, course_server: LiveServer
 ) -> None:
-    from elearn.accounts import tokens  # the link a mail would carry, made without the mail
-
     page = course_page
     for lang in ("nb", "nn", "en"):
         page.goto(f"/login?lang={lang}")
@@ -104,6 +103,7 @@ def test_password_reset_pages_have_no_wcag_violations(
         page.click("form.form button[type=submit]")
         assert page.locator("h1").count() == 1
         assert axe_violations(page) == [], f"check your e-mail, {lang}"
+    # The links a mail would carry, made without the mail.
     session = course_server.app.extensions["elearn"].session_factory()
     user_id = session.scalar(select(User.id).where(User.email == "it@kommune.no"))
     token = tokens.issue(session, tokens.RESET, "it@kommune.no", 60, user_id=user_id)
