@@ -301,3 +301,18 @@ def test_registration_with_mail_answers_the_same_for_a_known_address(
     assert _user(mail_app, "ola@example.no").audience == "health"
     assert _can_log_in(mail_app, "ola@example.no", PASSWORD)
     assert ola.post(path, data={"csrf_token": token}).status_code == 400, "once only"
+
+
+def test_without_a_mail_server_the_link_goes_to_the_log(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`make run` has no SMTP host: the reset still works, through the server log."""
+    _make_user(app, "kari@example.no")
+    client = app.test_client()
+    with caplog.at_level("WARNING", logger="elearn.mail"):
+        assert _ask_for_reset(client, "kari@example.no").status_code == 200
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "elearn.mail")
+    match = re.search(r"http://localhost(/reset-password/\S+)", logged)
+    assert match, logged
+    assert _choose_password(client, match.group(1)).status_code == 302
+    assert _can_log_in(app, "kari@example.no", NEW_PASSWORD)
