@@ -72,6 +72,22 @@ def defaults_from_env(instance_path: str) -> dict[str, object]:
         "ELEARN_REGISTRATION_LIMIT": os.environ.get("ELEARN_REGISTRATION_LIMIT", "30/hour"),
         "ELEARN_LRS_AUTH_LIMIT": os.environ.get("ELEARN_LRS_AUTH_LIMIT", "60/minute"),
         "ELEARN_CSRF_TIME_LIMIT": int(os.environ.get("ELEARN_CSRF_TIME_LIMIT", str(7 * 24 * 3600))),
+        # Mail (password reset, finishing a registration). No host: the links go to the log.
+        "ELEARN_SMTP_HOST": os.environ.get("ELEARN_SMTP_HOST", ""),
+        "ELEARN_SMTP_PORT": int(os.environ.get("ELEARN_SMTP_PORT", "0")),
+        "ELEARN_SMTP_USERNAME": os.environ.get("ELEARN_SMTP_USERNAME", ""),
+        "ELEARN_SMTP_PASSWORD": os.environ.get("ELEARN_SMTP_PASSWORD", ""),
+        "ELEARN_SMTP_STARTTLS": _env_bool("ELEARN_SMTP_STARTTLS", False),
+        "ELEARN_SMTP_SSL": _env_bool("ELEARN_SMTP_SSL", False),
+        "ELEARN_SMTP_TIMEOUT": float(os.environ.get("ELEARN_SMTP_TIMEOUT", "20")),
+        "ELEARN_MAIL_FROM": os.environ.get("ELEARN_MAIL_FROM", "elearn@localhost"),
+        # Minutes a link sent by e-mail (reset a password, finish a registration) stays valid.
+        "ELEARN_MAIL_LINK_MINUTES": int(os.environ.get("ELEARN_MAIL_LINK_MINUTES", "60")),
+        # Requests for such a mail: from one address, and naming one e-mail address.
+        "ELEARN_RESET_LIMIT": os.environ.get("ELEARN_RESET_LIMIT", "10/hour"),
+        "ELEARN_MAIL_LIMIT_PER_RECIPIENT": os.environ.get(
+            "ELEARN_MAIL_LIMIT_PER_RECIPIENT", "5/hour"
+        ),
     }
 
 

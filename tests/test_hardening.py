@@ -4,6 +4,7 @@ sessions surviving logout, huge ids, missing headers."""
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from pathlib import Path
@@ -304,3 +305,34 @@ def test_logout_ends_every_session_of_the_user(app: Flask) -> None:
     assert phone.get("/profile").status_code == 302, "so is the other device's session"
     login(phone, "laerer@example.no")
     assert phone.get("/profile").status_code == 200, "logging in again works"
+
+
+def test_the_lrs_client_form_shows_its_own_errors_and_keeps_what_was_typed(
+    app: Flask, client: FlaskClient
+) -> None:
+    """WTForms validates; `novalidate` leaves the browser's bubbles out so the page's own error
+    summary is what a user (and a screen reader) meets."""
+    from tests.conftest import login, make_admin
+
+    make_admin(app, "drift@example.no")
+    login(client, "drift@example.no")
+    page = client.get("/admin/lrs-clients?lang=en").get_data(as_text=True)
+    assert re.search(
+        r'<form method="post" class="form" aria-labelledby="create-title" novalidate', page
+    )
+    response = client.post(
+        "/admin/lrs-clients",
+        data={"csrf_token": csrf_from(page), "name": "  ", "scope": ["nonsense"],
+              "organisation": "9" * 23},
+    )  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'href="#name">Enter who will use the access.' in html
+    assert 'href="#scope">Choose at least one scope.' in html
+    assert 'href="#organisation">Choose an organisation from the list' in html
+    kept = client.post(
+        "/admin/lrs-clients",
+        data={"csrf_token": csrf_from(page), "name": "Analytics", "scope": []},
+    ).get_data(as_text=True)
+    assert 'value="Analytics"' in kept
+    assert _clients(app) == []

@@ -70,3 +70,29 @@ class User(UserMixin, Base):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class AccountToken(Base):
+    """A link sent by e-mail: reset a password, or finish a registration.
+
+    Only a SHA-256 hash of the token is stored (the token is 256 random bits, so a fast hash is
+    enough): a copy of the database opens no account. Used once (`used_at`, set atomically),
+    dead after `expires_at`. A pending registration keeps the chosen password's hash here until
+    the link is followed; no account exists before that.
+    """
+
+    __tablename__ = "elearn_account_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # "reset" | "register"
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elearn_users.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    audience: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    language: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

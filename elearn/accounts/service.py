@@ -8,7 +8,8 @@ import re
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from elearn.accounts.models import ROLES, Organisation, User
+from elearn.accounts import tokens
+from elearn.accounts.models import ROLES, AccountToken, Organisation, User
 from elearn.core.constants import AUDIENCES, LANGUAGES
 from elearn.db import utcnow
 from elearn.message_catalogues import N_
@@ -137,4 +138,45 @@ def _count_failure(session: Session, user: User, now: dt.datetime) -> None:
 def delete_user(session: Session, user: User) -> None:
     """Delete the account row. Send `signals.user_deleting` first: every room deletes its own
     rows about the learner (attempts, statements, xAPI documents) in the same transaction."""
+    tokens.forget(session, user.email)
     session.delete(user)
+
+
+def equal_work(password: str) -> None:
+    """Hash a password nobody keeps: the answer for a known and an unknown address costs the
+    same time."""
+    User(password_hash="").set_password(password)
+
+
+def reset_password(session: Session, token: str, password: str) -> User | None:
+    """Use a reset link: the new password, every other session ended, the lockout cleared, every
+    other open reset link of the account retired. None if the link is unknown, used or expired.
+    The caller has checked the password against the rules and commits."""
+    row = tokens.redeem(session, tokens.RESET, token)
+    user = session.get(User, row.user_id) if row and row.user_id else None
+    if user is None:
+        return None
+    user.set_password(password)
+    user.end_all_sessions()
+    user.failed_logins = 0
+    user.locked_until = None
+    tokens.retire(session, tokens.RESET, user.email)
+    return user
+
+
+def finish_registration(session: Session, token: str) -> User | None:
+    """Create the account a registration link stands for. None if the link is unknown, used or
+    expired, or if the address got an account meanwhile."""
+    row: AccountToken | None = tokens.redeem(session, tokens.REGISTER, token)
+    if row is None or row.password_hash is None or find_user(session, row.email) is not None:
+        return None
+    tokens.retire(session, tokens.REGISTER, row.email)
+    user = User(
+        email=row.email,
+        password_hash=row.password_hash,
+        audience=row.audience if row.audience in AUDIENCES else "other",
+        language=row.language if row.language in LANGUAGES else None,
+    )
+    session.add(user)
+    session.flush()
+    return user

@@ -20,11 +20,14 @@ from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from elearn import ratelimit
-from elearn.accounts import service
+from elearn.accounts import mails, service, tokens
+from elearn.accounts.forms import ForgotPasswordForm, NewPasswordForm, RegisterForm
 from elearn.accounts.login import current_learner, learner_required, require_role, safe_next
+from elearn.accounts.models import User
 from elearn.core.constants import AUDIENCES, LANGUAGES
 from elearn.db import get_session
 from elearn.i18n import N_, force_locale, gettext, speak
+from elearn.mail import mail_configured
 from elearn.ratelimit import limiter
 from elearn.signals import user_deleting
 from elearn.state import elearn_state
@@ -38,32 +41,190 @@ def _account_key() -> str:
     return "account:" + service.normalise_email(request.form.get("email", ""))
 
 
+def _recipient_key() -> str:
+    """The e-mail address a form asks us to write to: mails to one address are limited,
+    whoever asks (no mail bombing a colleague)."""
+    return "recipient:" + service.normalise_email(request.form.get("email", ""))
+
+
+def _mail_limit() -> str:
+    return current_app.config["ELEARN_MAIL_LIMIT_PER_RECIPIENT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["ELEARN_RESET_LIMIT"]
+
+
+def _no_mail() -> bool:
+    return not mail_configured(current_app.config)
+
+
+def _log_in(user: User) -> None:
+    """A fresh session (no fixation) for `user`, keeping the language chosen before."""
+    lang = session.get("elearn_lang")
+    session.clear()
+    if lang:
+        session["elearn_lang"] = lang
+    login_user(user)
+
+
+REGISTRATION_MAILED = N_(
+    "We have sent an e-mail to the address you gave. Open the link in it to go on."
+)
+RESET_MAILED = N_(
+    "If there is an account with this address, we have sent it an e-mail with a link for "
+    "choosing a new password."
+)
+
+
+def _mail_sent_page(message: str) -> Any:
+    """The one answer to every request for a mail, whoever the address belongs to."""
+    return render_template("elearn/accounts/mail_sent.html", message=message)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(ratelimit.registration_limit, methods=["POST"])
+@limiter.limit(_mail_limit, key_func=_recipient_key, methods=["POST"], exempt_when=_no_mail)
 def register() -> Any:
+    """With mail: every valid form gets the same "check your e-mail" page; a new address gets a
+    link that creates the account, a known one a mail saying so (with a reset link). Without
+    mail (a demo): the account at once, and for a known address the same redirect, logged out.
+    """
     if not current_app.config["ELEARN_ALLOW_REGISTRATION"]:
         abort(404)
+    form = RegisterForm()
     errors: dict[str, str] = {}
-    form = {"email": "", "audience": "", "language": ""}
     if request.method == "POST":
-        form = {k: request.form.get(k, "").strip() for k in form}
-        password = request.form.get("password", "")
-        db = get_session()
-        errors = service.registration_errors(db, form["email"], password, form["audience"])
-        if not errors:
-            user = service.create_user(
-                db, form["email"], password, form["audience"], form["language"] or None
-            )
-            db.commit()
-            session.clear()
-            login_user(user)
-            return redirect(url_for("elearn.catalogue.catalogue"))
+        if form.validate():
+            if mail_configured(current_app.config):
+                return _register_by_mail(form)
+            return _register_now(form)
+        errors = form.error_messages()
     return render_template(
         "elearn/accounts/register.html",
         errors=errors,
         form=form,
         audiences=AUDIENCES,
     ), 400 if errors else 200
+
+
+def _language(chosen: str | None) -> str | None:
+    return chosen if chosen in LANGUAGES else None
+
+
+def _register_by_mail(form: RegisterForm) -> Any:
+    db = get_session()
+    email = service.normalise_email(form.email.data)
+    user = service.find_user(db, email)
+    minutes = current_app.config["ELEARN_MAIL_LINK_MINUTES"]
+    if user is None:
+        pending = User(password_hash="")
+        pending.set_password(form.password.data)
+        token = tokens.issue(
+            db,
+            tokens.REGISTER,
+            email,
+            minutes,
+            password_hash=pending.password_hash,
+            audience=form.audience.data,
+            language=_language(form.language.data),
+        )
+        db.commit()
+        mails.send_finish_registration(email, _language(form.language.data) or g.elearn_lang, token)
+    else:
+        service.equal_work(form.password.data)
+        token = tokens.issue(db, tokens.RESET, email, minutes, user_id=user.id)
+        db.commit()
+        mails.send_already_registered(email, user.language or g.elearn_lang, token)
+    return _mail_sent_page(REGISTRATION_MAILED)
+
+
+def _register_now(form: RegisterForm) -> Response:
+    db = get_session()
+    if service.find_user(db, form.email.data) is not None:
+        # Nothing said, nobody logged in: the same redirect as a new account gets.
+        service.equal_work(form.password.data)
+        return redirect(url_for("elearn.catalogue.catalogue"))
+    user = service.create_user(
+        db, form.email.data, form.password.data, form.audience.data, _language(form.language.data)
+    )
+    db.commit()
+    _log_in(user)
+    return redirect(url_for("elearn.catalogue.catalogue"))
+
+
+@bp.route("/register/finish/<token>", methods=["GET", "POST"])
+def finish_registration(token: str) -> Any:
+    """GET shows a button, POST creates the account: mail scanners that open links must not use
+    them up."""
+    db = get_session()
+    if request.method == "POST":
+        user = service.finish_registration(db, token)
+        if user is not None:
+            db.commit()
+            _log_in(user)
+            flash(gettext("Your account is ready."), "success")
+            return redirect(url_for("elearn.catalogue.catalogue"))
+    elif tokens.peek(db, tokens.REGISTER, token) is not None:
+        return _no_store(render_template("elearn/accounts/finish_registration.html"))
+    return _no_store(render_template("elearn/accounts/link_invalid.html"), 400)
+
+
+def _no_store(body: str, status: int = 200) -> Any:
+    """Pages reached through a secret link: no browser or proxy keeps a copy."""
+    return body, status, {"Cache-Control": "no-store"}
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_mail_limit, key_func=_recipient_key, methods=["POST"])
+def forgot_password() -> Any:
+    form = ForgotPasswordForm()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if form.validate():
+            _send_reset_link(service.normalise_email(form.email.data))
+            return _mail_sent_page(RESET_MAILED)
+        errors = form.error_messages()
+    return render_template(
+        "elearn/accounts/forgot_password.html", form=form, errors=errors
+    ), 400 if errors else 200
+
+
+def _send_reset_link(email: str) -> None:
+    """A link for an account; for an unknown address the same work (a token nobody ever
+    receives, which opens no account), but no mail."""
+    db = get_session()
+    user = service.find_user(db, email)
+    minutes = current_app.config["ELEARN_MAIL_LINK_MINUTES"]
+    token = tokens.issue(db, tokens.RESET, email, minutes, user_id=user.id if user else None)
+    db.commit()
+    if user is not None:
+        mails.send_reset(user.email, user.language or g.elearn_lang, token)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Any:
+    db = get_session()
+    link = tokens.peek(db, tokens.RESET, token)
+    if link is None or link.user_id is None:
+        return _no_store(render_template("elearn/accounts/link_invalid.html"), 400)
+    form = NewPasswordForm()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if form.validate():
+            user = service.reset_password(db, token, form.password.data)
+            if user is None:  # used by a request that raced this one
+                return _no_store(render_template("elearn/accounts/link_invalid.html"), 400)
+            db.commit()
+            _log_in(user)
+            flash(gettext("Your new password is saved, and you are logged in."), "success")
+            return redirect(url_for("elearn.catalogue.catalogue"))
+        errors = form.error_messages()
+    return _no_store(
+        render_template("elearn/accounts/reset_password.html", errors=errors),
+        400 if errors else 200,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -83,11 +244,7 @@ def login() -> Any:
         user = service.authenticate(db, email, request.form.get("password", ""))
         db.commit()  # the count of wrong passwords, or its reset
         if user is not None:
-            lang = session.get("elearn_lang")
-            session.clear()  # no session fixation
-            if lang:
-                session["elearn_lang"] = lang
-            login_user(user)
+            _log_in(user)  # a fresh session: no session fixation
             return redirect(
                 safe_next(request.args.get("next")) or url_for("elearn.catalogue.catalogue")
             )

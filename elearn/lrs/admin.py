@@ -8,7 +8,10 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from elearn.accounts.login import current_learner, require_role
 from elearn.accounts.models import Organisation
@@ -32,6 +35,51 @@ def _setup(setup: BlueprintSetupState) -> None:
     )
 
 
+NAME_NEEDED = N_("Enter who will use the access.")
+SCOPE_NEEDED = N_("Choose at least one scope.")
+NO_SUCH_ORGANISATION = N_(
+    "Choose an organisation from the list, or none for a platform-wide client."
+)
+
+
+class ClientForm(FlaskForm):
+    """The form that creates a client. CSRF is checked once for every POST by the front door."""
+
+    class Meta:
+        csrf = False
+
+    name = StringField(
+        filters=[lambda value: (value or "").strip()],
+        validators=[DataRequired(NAME_NEEDED), Length(max=200, message=NAME_NEEDED)],
+    )
+    # Unknown scopes are dropped, as before; none left is the error.
+    scope = SelectMultipleField(
+        choices=list(SCOPES),
+        validate_choice=False,
+        filters=[lambda values: [v for v in values or [] if v in SCOPES]],
+        validators=[DataRequired(SCOPE_NEEDED)],
+    )
+    organisation = StringField(filters=[lambda value: (value or "").strip()])
+
+    def validate_organisation(self, field: StringField) -> None:
+        """Empty: platform-wide. Else the id of an organisation that exists (a posted id that
+        does not, or is too large for the database, is a form error, not a 500)."""
+        if not field.data:
+            return
+        raw = field.data
+        if (
+            not (raw.isdigit() and len(raw) < 10)
+            or get_session().get(Organisation, int(raw)) is None
+        ):
+            raise ValidationError(NO_SUCH_ORGANISATION)
+
+    def organisation_id(self) -> int | None:
+        return int(self.organisation.data) if self.organisation.data else None
+
+    def error_messages(self) -> dict[str, str]:
+        return {name: messages[0] for name, messages in self.errors.items() if messages}
+
+
 def _admin() -> Any:
     user = current_learner()
     assert user is not None
@@ -39,7 +87,10 @@ def _admin() -> Any:
 
 
 def page(
-    errors: dict[str, str] | None = None, created: Any = None, secret: str | None = None
+    errors: dict[str, str] | None = None,
+    created: Any = None,
+    secret: str | None = None,
+    form: ClientForm | None = None,
 ) -> Any:
     user = _admin()
     session = get_session()
@@ -58,6 +109,7 @@ def page(
         errors=errors or {},
         created=created,
         secret=secret,
+        typed=form if errors else None,  # what was typed, shown again beside the errors
         endpoint=request.host_url.rstrip("/") + url_for("elearn_xapi.about").removesuffix("about"),
     ), status
 
@@ -72,25 +124,14 @@ def admin_lrs_clients() -> Any:
 @require_role("org_admin")
 def admin_lrs_clients_create() -> Any:
     user = _admin()
-    name = request.form.get("name", "").strip()
-    scopes = [s for s in request.form.getlist("scope") if s in SCOPES]
-    errors = {}
-    if not name:
-        errors["name"] = N_("Enter who will use the access.")
-    if not scopes:
-        errors["scope"] = N_("Choose at least one scope.")
+    form = ClientForm()
+    if user.role != "admin":
+        del form.organisation  # an organisation admin's clients are their organisation's
+    if not form.validate():
+        return page(form.error_messages(), form=form)
+    org_id = form.organisation_id() if user.role == "admin" else user.organisation_id
     session = get_session()
-    if user.role == "admin":
-        raw = request.form.get("organisation", "")
-        org_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
-        if raw and (org_id is None or session.get(Organisation, org_id) is None):
-            errors["organisation"] = N_(
-                "Choose an organisation from the list, or none for a platform-wide client."
-            )
-    else:
-        org_id = user.organisation_id
-    if errors:
-        return page(errors)
+    name, scopes = form.name.data, form.scope.data
     client, secret = create_client(session, name, scopes, current_app.config["SECRET_KEY"], org_id)
     session.commit()
     body, status = page(created=client, secret=secret)

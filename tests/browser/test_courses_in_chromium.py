@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from elearn.accounts import tokens
+from elearn.accounts.models import User
 from tests.browser.conftest import axe_violations
 from tests.browser.test_player_in_chromium import focus_until, keyboard_register, press_enter
 from tests.conftest import PASSWORD, ROOT, LiveServer, import_course, make_admin, make_test_app
@@ -78,6 +81,48 @@ def test_admin_pages_have_no_wcag_violations(course_page: Any) -> None:
     page.click("form[aria-labelledby=create-title] button[type=submit]")
     assert page.locator("h2", has_text="Analyseverktøy").count() == 1  # the secret, shown once
     assert axe_violations(page) == [], "LRS client created"
+    page.fill("#name", "")
+    for box in page.locator("input[name=scope]").all():
+        box.uncheck()
+    page.click("form[aria-labelledby=create-title] button[type=submit]")
+    assert page.locator("#error-summary li").count() == 2, "the page's own errors, no bubble"
+    assert axe_violations(page) == [], "LRS client form with errors"
+
+
+def test_password_reset_pages_have_no_wcag_violations(
+    course_page: Any, course_server: LiveServer
+) -> None:
+    page = course_page
+    for lang in ("nb", "nn", "en"):
+        page.goto(f"/login?lang={lang}")
+        page.click("a[href$='/forgot-password']")
+        page.click("form.form button[type=submit]")  # nothing typed: the page's own error
+        assert page.locator("#error-summary").count() == 1
+        assert axe_violations(page) == [], f"forgot password with an error, {lang}"
+        page.fill("#email", "it@kommune.no")
+        page.click("form.form button[type=submit]")
+        assert page.locator("h1").count() == 1
+        assert axe_violations(page) == [], f"check your e-mail, {lang}"
+    # The links a mail would carry, made without the mail.
+    session = course_server.app.extensions["elearn"].session_factory()
+    user_id = session.scalar(select(User.id).where(User.email == "it@kommune.no"))
+    token = tokens.issue(session, tokens.RESET, "it@kommune.no", 60, user_id=user_id)
+    pending = tokens.issue(session, tokens.REGISTER, "ny@kommune.no", 60, password_hash="x")
+    session.commit()
+    session.close()
+    page.goto(f"/reset-password/{token}?lang=nn")
+    page.fill("#password", "short")
+    page.click("form.form button[type=submit]")
+    assert page.locator("#error-summary").count() == 1
+    assert axe_violations(page) == [], "new password with an error"
+    page.fill("#password", "a long new passphrase")
+    page.click("form.form button[type=submit]")
+    assert page.locator("a[href$='/logout'], form[action$='/logout']").count() >= 1, "logged in"
+    page.goto(f"/reset-password/{token}?lang=nn")
+    assert axe_violations(page) == [], "a used link"
+    page.goto(f"/register/finish/{pending}?lang=en")
+    assert page.locator("form.form button[type=submit]").count() == 1
+    assert axe_violations(page) == [], "finish a registration"
 
 
 def test_a_real_course_reflows_at_400_percent_zoom(browser: Any, course_server: LiveServer) -> None:
