@@ -40,7 +40,12 @@ from elearn.lrs.validation import (
     validate_statements,
 )
 from elearn.tracking import keys as K
-from elearn.tracking.store import DuplicateInBatch, StatementConflict, add_statements
+from elearn.tracking.store import (
+    DuplicateInBatch,
+    StatementConflict,
+    add_statements,
+    scope_of_client,
+)
 
 XAPI_VERSION = "1.0.3"
 SUPPORTED_VERSIONS = ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]
@@ -325,11 +330,13 @@ def statements_put_post(x: XRequest, principal: Principal) -> Response:
         statements[0] = {**statements[0], "id": statements[0].get("id", statement_id)}
     by_hash = att.check_attachments(statements, parts, x.mime == "multipart/mixed")
     att.check_signatures(statements, by_hash)
-    ids = _store(statements, by_hash.values(), principal)
+    ids = _store(statements, list(by_hash.values()), principal)
     return _no_content() if x.method == "PUT" else _json(ids)
 
 
-def _store(statements: list[dict[str, Any]], parts: Any, principal: Principal) -> list[str]:
+def _store(
+    statements: list[dict[str, Any]], parts: list[att.Part], principal: Principal
+) -> list[str]:
     session = get_session()
     config = current_app.config
     authority = authority_for(principal, config["ELEARN_XAPI_HOMEPAGE"])
@@ -343,6 +350,8 @@ def _store(statements: list[dict[str, Any]], parts: Any, principal: Principal) -
                 forward=bool(config.get("ELEARN_LRS_ENDPOINT")),
                 client_id=principal.id,
                 organisation_id=principal.organisation_id,
+                scope=scope_of_client(principal.organisation_id, principal.id, principal.scopes),
+                attachment_data=[part.sha2 for part in parts],
             )
             session.commit()
             return ids
@@ -392,7 +401,10 @@ def statements_get(x: XRequest, principal: Principal) -> Response:
             )
         statement = _formatted(json.loads(row.body), fmt)
         response = _statement_response(
-            json.dumps(statement, ensure_ascii=False).encode(), [statement], with_attachments
+            json.dumps(statement, ensure_ascii=False).encode(),
+            [statement],
+            with_attachments,
+            principal,
         )
         response.headers["Last-Modified"] = _http_date(row.stored)
         return _consistent_headers(response)
@@ -424,7 +436,7 @@ def statements_get(x: XRequest, principal: Principal) -> Response:
         document = json.dumps(
             {"statements": statements, "more": more_url}, ensure_ascii=False
         ).encode()
-        response = _statement_response(document, statements, with_attachments)
+        response = _statement_response(document, statements, with_attachments, principal)
     if rows:
         response.headers["Last-Modified"] = _http_date(max(r.stored for r in rows))
     return _consistent_headers(response)
@@ -467,11 +479,13 @@ def _formatted(statement: dict[str, Any], fmt: str) -> dict[str, Any]:
 
 
 def _statement_response(
-    document: bytes, statements: list[dict[str, Any]], with_attachments: bool
+    document: bytes, statements: list[dict[str, Any]], with_attachments: bool, principal: Principal
 ) -> Response:
     if not with_attachments:
         return Response(document, 200, mimetype="application/json")
-    body, content_type = att.multipart_response(document, statements, get_session())
+    body, content_type = att.multipart_response(
+        document, statements, get_session(), lambda query: q.visible(query, principal)
+    )
     return Response(body, 200, content_type=content_type)
 
 
@@ -586,42 +600,43 @@ def documents(x: XRequest, principal: Principal, res: DocumentResource) -> Respo
 
 # -- activities, agents, about -----------------------------------------------------------------
 def activities_get(x: XRequest, principal: Principal) -> Response:
+    """Communication 2.5: the Activity with every definition the client's readable statements
+    gave it, merged oldest to newest (language maps language by language, XAPI-00254)."""
+    _need(
+        principal,
+        principal.can("statements/read/mine"),
+        "reading activity definitions, which come from statements (statements/read)",
+    )
     _check_params(x, ("activityId",))
     activity_id = _iri_param(x, "activityId")
     assert activity_id is not None
-    query = q.StatementQuery(filters=[K.filter_key(K.RELATED_ACTIVITY, activity_id)], limit=20)
-    rows, _ = q.run(get_session(), query, _reader(principal))
+    query = q.StatementQuery(
+        filters=[K.filter_key(K.DEFINITION, activity_id)], limit=q.MAX_DEFINITIONS
+    )
+    rows, _ = q.run(get_session(), query, principal)
     definition: dict[str, Any] = {}
+    seen: set[str] = set()
     for row in reversed(rows):  # oldest first: newer definitions win, property by property
-        for activity in _activities_in(json.loads(row.body)):
-            if activity.get("id") == activity_id:
-                definition.update(activity.get("definition") or {})
+        for activity in K.activities_of(json.loads(row.body)):
+            text = json.dumps(activity.get("definition"), sort_keys=True)
+            if activity.get("id") == activity_id and text not in seen:
+                seen.add(text)
+                merge_definition(definition, activity.get("definition") or {})
     result: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
     if definition:
         result["definition"] = definition
     return _json(result)
 
 
-def _reader(principal: Principal) -> Principal:
-    """Definitions are read from what the client could read, even with only a write scope."""
-    return Principal(
-        principal.id,
-        principal.key,
-        principal.name,
-        principal.scopes | {"statements/read"},
-        principal.organisation_id,
-    )
-
-
-def _activities_in(statement: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for part in (statement, statement.get("object") or {}):
-        obj = part.get("object") or {}
-        if obj.get("objectType", "Activity") == "Activity":
-            out.append(obj)
-        for items in ((part.get("context") or {}).get("contextActivities") or {}).values():
-            out.extend(items if isinstance(items, list) else [items])
-    return out
+def merge_definition(into: dict[str, Any], newer: dict[str, Any]) -> None:
+    """Newer properties replace older ones, except that language maps and extensions are
+    merged key by key (a definition in one language does not erase another language)."""
+    for key, value in newer.items():
+        old = into.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            into[key] = {**old, **value}
+        else:
+            into[key] = value
 
 
 def agents_get(x: XRequest, principal: Principal) -> Response:

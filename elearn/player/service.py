@@ -70,6 +70,7 @@ class Tracker:
             self.pending,
             authority=self.builder.authority(),
             forward=bool(current_app.config.get("ELEARN_LRS_ENDPOINT")),
+            organisation_id=self.user.organisation_id,
         )
         self.pending = []
 

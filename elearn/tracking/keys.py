@@ -9,6 +9,8 @@ migration that back-fills old rows), which filters of GET /statements it matches
     REGISTRATION      context registration                                        (registration=)
     RELATED_AGENT     AGENT plus authority, instructor, team, and SubStatement's  (related_agents)
     RELATED_ACTIVITY  object, context activities, and SubStatement's              (related_activities)
+    ATTACHMENT_DATA   the SHA-2 of attachment data that arrived with the statement (who may read it)
+    DEFINITION        an Activity the statement defines (GET /activities merges those definitions)
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ ACTIVITY = 3
 REGISTRATION = 4
 RELATED_AGENT = 5
 RELATED_ACTIVITY = 6
+ATTACHMENT_DATA = 7
+DEFINITION = 8
 
 
 def key_hash(value: str) -> int:
@@ -48,6 +52,23 @@ def _activities(context: dict[str, Any] | None) -> Iterator[str]:
         for activity in value if isinstance(value, list) else [value]:
             if isinstance(activity, dict) and "id" in activity:
                 yield activity["id"]
+
+
+def activities_of(statement: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every Activity object in the statement: object, context activities, SubStatement's."""
+    obj = statement.get("object") or {}
+    for part in (statement, obj if obj.get("objectType") == "SubStatement" else {}):
+        part_obj = part.get("object") or {}
+        if part_obj.get("objectType", "Activity") == "Activity" and "id" in part_obj:
+            yield part_obj
+        for value in ((part.get("context") or {}).get("contextActivities") or {}).values():
+            for activity in value if isinstance(value, list) else [value]:
+                if isinstance(activity, dict) and "id" in activity:
+                    yield activity
+
+
+def _defined(statement: dict[str, Any]) -> set[str]:
+    return {a["id"] for a in activities_of(statement) if a.get("definition")}
 
 
 def _is_agent(obj: dict[str, Any]) -> bool:
@@ -84,12 +105,19 @@ def statement_keys(body: dict[str, Any]) -> set[tuple[int, int]]:
         if part_obj.get("objectType", "Activity") == "Activity" and "id" in part_obj:
             related_activities.append(part_obj["id"])
         related_activities.extend(_activities(context))
+    for activity_id in _defined(body):
+        raw.add((DEFINITION, activity_id))
     for agent in related_agents:
         for key in agent_keys(agent):
             raw.add((RELATED_AGENT, key))
     for activity_id in related_activities:
         raw.add((RELATED_ACTIVITY, activity_id))
     return {(kind, key_hash(value)) for kind, value in raw}
+
+
+def attachment_data_key(sha2: str) -> tuple[int, int]:
+    """The row that says a statement brought the data of this attachment with it."""
+    return ATTACHMENT_DATA, key_hash(sha2.lower())
 
 
 def filter_key(kind: int, value: str) -> tuple[int, int]:
