@@ -11,6 +11,7 @@ Structure only, never meaning (Communication 3.0): extension values are not chec
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import re
 import uuid
@@ -46,6 +47,10 @@ TIMESTAMP_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
 VERSION_RE = re.compile(r"^1\.0(?:\.\d+)?$")
+VERSION_2_RE = re.compile(r"^(?:1|2)\.0(?:\.\d+)?$")
+# The xAPI version of the request being validated: 2.0 adds contextAgents and contextGroups and
+# allows statement version 2.0.x. A context variable, so each request (thread) has its own.
+XAPI_2: contextvars.ContextVar[bool] = contextvars.ContextVar("xapi_2", default=False)
 INTERACTION_TYPES = {
     "true-false": (),
     "choice": ("choices",),
@@ -468,9 +473,15 @@ def _context(value: Any, path: str, obj_kind: str) -> None:
         "statement",
         "extensions",
     )
+    if XAPI_2.get():
+        allowed = (*allowed, "contextAgents", "contextGroups")
     _keys(obj, path, allowed, "Data 2.4.6")
     if "registration" in obj:
         _uuid(obj["registration"], f"{path}.registration", "Data 2.4.6")
+    if "contextAgents" in obj:
+        _context_members(obj["contextAgents"], f"{path}.contextAgents", "contextAgent", "agent")
+    if "contextGroups" in obj:
+        _context_members(obj["contextGroups"], f"{path}.contextGroups", "contextGroup", "group")
     if "instructor" in obj:
         validate_agent(obj["instructor"], f"{path}.instructor")
     if "team" in obj:
@@ -492,14 +503,14 @@ def _context(value: Any, path: str, obj_kind: str) -> None:
                 _fail(where, "must not be null", "Data 2.2")
             for i, activity in enumerate(entry if isinstance(entry, list) else [entry]):
                 validate_activity(activity, f"{where}[{i}]" if isinstance(entry, list) else where)
-    for key in ("revision", "platform"):
+    for key, ref in (("revision", "Data 2.4.6.s4.b1"), ("platform", "Data 2.4.6.s4.b2")):
         if key in obj:
             _string(obj[key], f"{path}.{key}", "Data 2.4.6")
-            if obj_kind in ("Agent", "Group"):
+            if obj_kind != "Activity":
                 _fail(
                     f"{path}.{key}",
-                    "must not be used when the object is an Agent or Group",
-                    "Data 2.4.6",
+                    f"may only be used when the object is an Activity, not a {obj_kind}",
+                    ref,
                 )
     if "language" in obj:
         lang = _string(obj["language"], f"{path}.language", "Data 2.4.6")
@@ -514,6 +525,35 @@ def _context(value: Any, path: str, obj_kind: str) -> None:
         _statement_ref(ref, f"{path}.statement")
     if "extensions" in obj:
         _extensions(obj["extensions"], f"{path}.extensions")
+
+
+def _context_members(value: Any, path: str, kind: str, member: str) -> None:
+    """xAPI 2.0 (9274.1.1 Context): contextAgents / contextGroups, each an array of objects
+    with objectType, the Agent or Group, and optionally a non-empty array of relevantTypes."""
+    ref = "xAPI 2.0 Context: " + ("contextAgents" if member == "agent" else "contextGroups")
+    if not isinstance(value, list):
+        _fail(path, f"must be an array of {kind} objects, not {_kind(value)}", ref)
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        obj = _object(item, where, ref)
+        _keys(obj, where, ("objectType", member, "relevantTypes"), ref)
+        if obj.get("objectType") != kind:
+            _fail(f"{where}.objectType", f"must be {kind!r}", ref)
+        if member not in obj:
+            _fail(f"{where}.{member}", "is required", ref)
+        target = _object(obj[member], f"{where}.{member}", ref)
+        if member == "group":
+            if target.get("objectType") != "Group":
+                _fail(f"{where}.group.objectType", "must be 'Group'", ref)
+            validate_agent(target, f"{where}.group")
+        else:
+            validate_agent(target, f"{where}.agent", group_allowed=False)
+        if "relevantTypes" in obj:
+            types = obj["relevantTypes"]
+            if not isinstance(types, list) or not types:
+                _fail(f"{where}.relevantTypes", "must be a non-empty array of IRIs", ref)
+            for j, iri in enumerate(types):
+                _iri(iri, f"{where}.relevantTypes[{j}]", ref)
 
 
 def _attachments(value: Any, path: str) -> None:
@@ -603,7 +643,9 @@ def validate_statement(value: Any, path: str = "statement") -> dict[str, Any]:
         _authority(obj["authority"], f"{path}.authority")
     if "version" in obj:
         version = _string(obj["version"], f"{path}.version", "Data 2.4.10")
-        if not VERSION_RE.match(version):
+        if XAPI_2.get() and not VERSION_2_RE.match(version):
+            _fail(f"{path}.version", f"must be 1.0.x or 2.0.x, got {version!r}", "Data 2.4.10")
+        if not XAPI_2.get() and not VERSION_RE.match(version):
             _fail(
                 f"{path}.version", f"must start with 1.0. (1.0.x), got {version!r}", "Data 2.4.10"
             )
@@ -611,16 +653,32 @@ def validate_statement(value: Any, path: str = "statement") -> dict[str, Any]:
 
 
 def _authority(value: Any, path: str) -> None:
+    """Data 2.4.9: an Agent, or (3-legged OAuth) an anonymous Group of exactly two Agents,
+    the application (an OAuth consumer, identified by an account) and the user."""
     obj = _object(value, path, "Data 2.4.9")
     validate_agent(obj, path)
-    if obj.get("objectType") == "Group":
-        members = obj.get("member") or []
-        if len(members) != 2:
-            _fail(
-                f"{path}.member",
-                "an authority Group (3-legged OAuth) has exactly two Agents",
-                "Data 2.4.9",
-            )
+    if obj.get("objectType") != "Group":
+        return
+    if any(ifi in obj for ifi in IFIS):
+        _fail(
+            path,
+            "an authority Group is anonymous (no mbox, mbox_sha1sum, openid or account)",
+            "Data 2.4.9.s3.b3, XAPI-00024",
+        )
+    members = obj.get("member") or []
+    if len(members) != 2:
+        _fail(
+            f"{path}.member",
+            "an authority Group (3-legged OAuth) has exactly two Agents",
+            "Data 2.4.9.s3.b3, XAPI-00100",
+        )
+    if not any("account" in m for m in members):
+        _fail(
+            f"{path}.member",
+            "an authority Group is an OAuth consumer (an Agent identified by an account) and "
+            "a user",
+            "Data 2.4.9.s3.b3, XAPI-00100",
+        )
 
 
 def validate_statements(payload: Any) -> list[dict[str, Any]]:

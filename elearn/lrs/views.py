@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from email.utils import format_datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, g, request, url_for
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -34,6 +34,7 @@ from elearn.lrs.formats import canonical_format, ids_format
 from elearn.lrs.validation import (
     IRI_RE,
     UUID_RE,
+    XAPI_2,
     Invalid,
     parse_timestamp,
     validate_agent,
@@ -41,6 +42,7 @@ from elearn.lrs.validation import (
 )
 from elearn.tracking import keys as K
 from elearn.tracking.store import (
+    STATEMENT_VERSION,
     DuplicateInBatch,
     StatementConflict,
     add_statements,
@@ -48,8 +50,10 @@ from elearn.tracking.store import (
 )
 
 XAPI_VERSION = "1.0.3"
-SUPPORTED_VERSIONS = ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]
+XAPI_2_VERSION = "2.0.0"
+SUPPORTED_VERSIONS = ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"]
 VERSION_HEADER_RE = re.compile(r"^1\.0(\.\d+)?$")
+VERSION_2_HEADER_RE = re.compile(r"^2\.0(\.\d+)?$")
 ALT_HEADERS = (
     "Authorization",
     "X-Experience-API-Version",
@@ -256,16 +260,39 @@ def _need(principal: Principal, allowed: bool, what: str) -> None:
         )
 
 
+def default_version() -> str:
+    """The version a request without X-Experience-API-Version is answered in:
+    ELEARN_XAPI_DEFAULT_VERSION (app config, else environment), 1.0.3 unless set to 2.0.0."""
+    value = current_app.config.get("ELEARN_XAPI_DEFAULT_VERSION") or os.environ.get(
+        "ELEARN_XAPI_DEFAULT_VERSION"
+    )
+    return XAPI_2_VERSION if value and value.startswith("2") else XAPI_VERSION
+
+
 def _check_version(x: XRequest) -> None:
+    """1.0.x is answered as 1.0.3, 2.0.x as 2.0.0 (IEEE 9274.1.1), per request."""
     version = x.headers.get("X-Experience-API-Version")
     if version is None:
         raise LrsError(
-            400, "the X-Experience-API-Version header is required (this LRS speaks 1.0.3)"
+            400,
+            "the X-Experience-API-Version header is required (this LRS speaks 1.0.3 and 2.0.0)",
         )
-    if not VERSION_HEADER_RE.match(version.strip()):
+    version = version.strip()
+    if VERSION_2_HEADER_RE.match(version):
+        g.xapi_version = XAPI_2_VERSION
+        XAPI_2.set(True)
+    elif VERSION_HEADER_RE.match(version):
+        g.xapi_version = XAPI_VERSION
+    else:
         raise LrsError(
-            400, f"X-Experience-API-Version {version!r} is not supported: use 1.0.x (1.0.3)"
+            400,
+            f"X-Experience-API-Version {version!r} is not supported: use 1.0.x (1.0.3) or 2.0.0",
         )
+
+
+def is_v2(x: XRequest | None = None) -> bool:
+    """Is this request answered as xAPI 2.0?"""
+    return g.get("xapi_version") == XAPI_2_VERSION
 
 
 # -- statements ---------------------------------------------------------------------------------
@@ -348,6 +375,7 @@ def _store(
                 statements,
                 authority=authority,
                 forward=bool(config.get("ELEARN_LRS_ENDPOINT")),
+                version=XAPI_2_VERSION if is_v2() else STATEMENT_VERSION,
                 client_id=principal.id,
                 organisation_id=principal.organisation_id,
                 scope=scope_of_client(principal.organisation_id, principal.id, principal.scopes),
@@ -496,16 +524,24 @@ class DocumentResource:
     id_param: str
     scope_params: tuple[str, ...]
     scope_name: str  # for 403 messages
-    needs_precondition: bool
+    without_precondition: int  # what a PUT with neither If-Match nor If-None-Match gets
+    without_precondition_2: int  # ... in xAPI 2.0
 
 
 STATE = DocumentResource(
-    docs.STATE, "stateId", ("activityId", "agent", "registration"), "state", False
+    docs.STATE,
+    "stateId",
+    ("activityId", "agent", "registration"),
+    "state",
+    docs.OVERWRITE,
+    docs.CONFLICT_IF_EXISTS,
 )
 ACTIVITY_PROFILE = DocumentResource(
-    docs.ACTIVITY_PROFILE, "profileId", ("activityId",), "profile", True
+    docs.ACTIVITY_PROFILE, "profileId", ("activityId",), "profile", docs.REQUIRED, docs.REQUIRED
 )
-AGENT_PROFILE = DocumentResource(docs.AGENT_PROFILE, "profileId", ("agent",), "profile", True)
+AGENT_PROFILE = DocumentResource(
+    docs.AGENT_PROFILE, "profileId", ("agent",), "profile", docs.REQUIRED, docs.REQUIRED
+)
 
 
 def _document_scope(x: XRequest, res: DocumentResource, principal: Principal) -> docs.Scope:
@@ -573,7 +609,9 @@ def documents(x: XRequest, principal: Principal, res: DocumentResource) -> Respo
                     x.content_type,
                     if_match=if_match,
                     if_none_match=if_none_match,
-                    require_precondition=res.needs_precondition,
+                    without_precondition=res.without_precondition_2
+                    if is_v2(x)
+                    else res.without_precondition,
                 )
             else:
                 docs.post_document(
@@ -592,7 +630,7 @@ def documents(x: XRequest, principal: Principal, res: DocumentResource) -> Respo
     except docs.Conflict as exc:
         session.rollback()
         raise LrsError(409, str(exc)) from exc
-    except docs.NotJson as exc:
+    except (docs.NotJson, docs.PreconditionRequired) as exc:
         session.rollback()
         raise LrsError(400, str(exc)) from exc
     return _no_content()
@@ -653,7 +691,13 @@ def agents_get(x: XRequest, principal: Principal) -> Response:
 
 
 def about(x: XRequest) -> Response:
-    return _json({"version": SUPPORTED_VERSIONS, "extensions": {}})
+    """Communication 2.8: both versions, except to a client that says it speaks 1.0.x: 1.0.x
+    clients (the `tincan` library among them) refuse an about document naming 2.0.0."""
+    asked = x.headers.get("X-Experience-API-Version", "").strip()
+    versions = SUPPORTED_VERSIONS
+    if VERSION_HEADER_RE.match(asked):
+        versions = [v for v in SUPPORTED_VERSIONS if v.startswith("1.0")]
+    return _json({"version": versions, "extensions": {}})
 
 
 # -- the blueprint -------------------------------------------------------------------------------
@@ -689,6 +733,7 @@ def _not_allowed(resource: str, method: str) -> LrsError:
 
 
 def _dispatch(resource: str) -> Response:
+    XAPI_2.set(False)  # until the version header says otherwise (threads serve many requests)
     if request.method == "OPTIONS":
         return Response(status=204)
     if resource != "about" and "method" not in request.args:
@@ -704,6 +749,8 @@ def _dispatch(resource: str) -> Response:
                 405, "the about resource answers GET and HEAD only", {"Allow": "GET, HEAD, OPTIONS"}
             )
         _check_params(x, ())
+        if VERSION_2_HEADER_RE.match(x.headers.get("X-Experience-API-Version", "").strip()):
+            g.xapi_version = XAPI_2_VERSION
         return about(x)
     _check_version(x)
     principal = _principal(x)
@@ -736,7 +783,7 @@ def build_lrs_blueprint() -> Blueprint:
     @bp.after_request
     def lrs_headers(response: Response) -> Response:
         headers = response.headers
-        headers["X-Experience-API-Version"] = XAPI_VERSION
+        headers["X-Experience-API-Version"] = g.get("xapi_version") or default_version()
         headers["Date"] = _http_date(utcnow())
         headers["Access-Control-Allow-Origin"] = "*"  # Basic auth is the credential, never cookies
         headers["Access-Control-Expose-Headers"] = EXPOSED

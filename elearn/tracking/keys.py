@@ -7,7 +7,8 @@ migration that back-fills old rows), which filters of GET /statements it matches
     VERB              verb id                                                     (verb=)
     ACTIVITY          object Activity id                                          (activity=)
     REGISTRATION      context registration                                        (registration=)
-    RELATED_AGENT     AGENT plus authority, instructor, team, and SubStatement's  (related_agents)
+    RELATED_AGENT     AGENT plus authority, instructor, team, 2.0's contextAgents and
+                      contextGroups, and the same in a SubStatement              (related_agents)
     RELATED_ACTIVITY  object, context activities, and SubStatement's              (related_activities)
     ATTACHMENT_DATA   the SHA-2 of attachment data that arrived with the statement (who may read it)
     DEFINITION        an Activity the statement defines (GET /activities merges those definitions)
@@ -71,6 +72,16 @@ def _defined(statement: dict[str, Any]) -> set[str]:
     return {a["id"] for a in activities_of(statement) if a.get("definition")}
 
 
+def _context_agents(context: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Agents of xAPI 2.0's contextAgents and the Groups of its contextGroups."""
+    out = []
+    for name, member in (("contextAgents", "agent"), ("contextGroups", "group")):
+        for item in context.get(name) or ():
+            if isinstance(item, dict) and isinstance(item.get(member), dict):
+                out.append(item[member])
+    return out
+
+
 def _is_agent(obj: dict[str, Any]) -> bool:
     return obj.get("objectType") in ("Agent", "Group")
 
@@ -100,6 +111,7 @@ def statement_keys(body: dict[str, Any]) -> set[tuple[int, int]]:
         context = part.get("context") or {}
         related_agents += [part.get("actor") or {}, context.get("instructor") or {}]
         related_agents.append(context.get("team") or {})
+        related_agents += _context_agents(context)  # xAPI 2.0
         if _is_agent(part_obj):
             related_agents.append(part_obj)
         if part_obj.get("objectType", "Activity") == "Activity" and "id" in part_obj:
