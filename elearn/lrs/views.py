@@ -753,6 +753,10 @@ def _dispatch(resource: str) -> Response:
             g.xapi_version = XAPI_2_VERSION
         return about(x)
     _check_version(x)
+    if x.alternate and is_v2(x):
+        raise LrsError(
+            400, "xAPI 2.0 has no alternate request syntax (?method=): send the request itself"
+        )
     principal = _principal(x)
     method = "GET" if x.method == "HEAD" else x.method
     handler = ROUTES[resource].get(method)
