@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from elearn.db import utcnow
 from elearn.lrs.models import LrsDocument
+from elearn.lrs.validation import Invalid, loads
 from elearn.tracking.statements import actor_key
 
 STATE = 1
@@ -131,9 +132,11 @@ def _is_json(content_type: str) -> bool:
 
 def _json_object(content: bytes, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise NotJson(f"{what} is not valid JSON: {exc}") from exc
+        value = loads(content.decode("utf-8"), what)
+    except UnicodeDecodeError as exc:
+        raise NotJson(f"{what} is not UTF-8: {exc}") from exc
+    except Invalid as exc:
+        raise NotJson(str(exc)) from exc
     if not isinstance(value, dict):
         raise NotJson(f"{what} is JSON but not a JSON object, so it cannot be merged")
     return value

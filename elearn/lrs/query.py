@@ -136,14 +136,22 @@ def encode_more(q: StatementQuery, last: Any) -> str:
 
 
 def decode_more(token: str) -> tuple[dict[str, str], tuple[dt.datetime, int], dt.datetime | None]:
+    """The query a `more` token carries; anything this LRS did not make is a 400."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         state = json.loads(raw)
+        if not isinstance(state, dict) or not isinstance(state.get("p"), dict):
+            raise ValueError("not a more token")
         params = {str(k): str(v) for k, v in state["p"].items()}
-        cursor = (dt.datetime.fromisoformat(state["c"][0]), int(state["c"][1]))
+        seq = state["c"][1]
+        if not isinstance(seq, int) or not 0 <= seq < 2**63:
+            raise ValueError("sequence out of range")
+        cursor = (dt.datetime.fromisoformat(state["c"][0]), seq)
         until = dt.datetime.fromisoformat(state["u"]) if state["u"] else None
-    except (ValueError, KeyError, TypeError, IndexError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError) as exc:
         raise Invalid("more", "is not a `more` value this LRS returned") from exc
+    if "more" in params:
+        raise Invalid("more", "is not a `more` value this LRS returned")
     return params, cursor, until
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import json
+import math
 import re
 import uuid
 from typing import Any
@@ -68,6 +70,14 @@ CONTEXT_ACTIVITY_KEYS = ("parent", "grouping", "category", "other")
 IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 
 
+# Extension values are any JSON, but not any depth: PostgreSQL and SQLite refuse JSON nested
+# about 1,000 deep, and Python's parser and walks recurse. 32 levels inside an extension value.
+MAX_EXTENSION_DEPTH = 32
+# What the text must contain for a parsed value to hold a NUL or a lone surrogate (UTF-8 input
+# cannot encode either; only JSON escapes can): checked before walking the value for them.
+SUSPICIOUS_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])|\x00")
+
+
 class Invalid(ValueError):
     """A request the LRS must refuse with 400; `str()` is the message for the client."""
 
@@ -79,6 +89,63 @@ class Invalid(ValueError):
 
 def _fail(path: str, rule: str, ref: str = "") -> None:
     raise Invalid(path, rule, ref)
+
+
+class _NonFinite(float):
+    """What NaN, Infinity and numbers too large for a double parse to, so they can be found."""
+
+
+def loads(text: str, where: str) -> Any:
+    """JSON as RFC 8259 has it: no NaN or Infinity, no number that overflows to infinity, no
+    NUL and no lone surrogate in strings (PostgreSQL refuses both, and neither survives as
+    UTF-8), no nesting Python's parser cannot follow. Each refusal names the field."""
+    flagged: list[str] = []
+
+    def constant(name: str) -> float:
+        flagged.append(name)
+        return _NonFinite("nan")
+
+    def number(text: str) -> float:
+        value = float(text)
+        if math.isinf(value):
+            flagged.append(text)
+            return _NonFinite(value)
+        return value
+
+    try:
+        value = json.loads(text, parse_constant=constant, parse_float=number)
+    except RecursionError as exc:
+        raise Invalid(where, "is nested too deeply to be read", "RFC 8259") from exc
+    except ValueError as exc:
+        raise Invalid(where, f"is not valid JSON: {exc}", "RFC 8259") from exc
+    if flagged or SUSPICIOUS_ESCAPE.search(text):
+        _check_json_values(value, where)
+    return value
+
+
+def _check_json_values(value: Any, where: str) -> None:
+    stack: list[tuple[Any, str]] = [(value, where)]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            _fail(path, "must be a finite JSON number (NaN and Infinity are not JSON)", "RFC 8259")
+        elif isinstance(item, str):
+            _check_text(item, path)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key, f"{path} (a key)")
+                stack.append((child, f"{path}.{key}"))
+        elif isinstance(item, list):
+            stack.extend((child, f"{path}[{i}]") for i, child in enumerate(item))
+
+
+def _check_text(text: str, path: str) -> None:
+    if "\x00" in text:
+        _fail(path, "must not contain the NUL character (\\u0000)", "RFC 8259")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        _fail(path, "must not contain a lone UTF-16 surrogate", "RFC 8259, Communication 1.4")
 
 
 def _object(value: Any, path: str, ref: str = "") -> dict[str, Any]:
@@ -138,7 +205,13 @@ def _bool(value: Any, path: str, ref: str) -> None:
 def _number(value: Any, path: str, ref: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         _fail(path, f"must be a number, not {_kind(value)}", ref)
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        _fail(path, "must be a finite number (NaN and Infinity are not JSON)", ref)
+    return number
 
 
 def language_tag(value: str) -> bool:
@@ -157,9 +230,22 @@ def _lang_map(value: Any, path: str) -> None:
 
 def _extensions(value: Any, path: str) -> None:
     obj = _object(value, path, "Data 4.1")
-    for key in obj:
+    for key, item in obj.items():
         _iri(key, f"{path}[{key!r}]", "Data 4.1: extension keys must be IRIs")
-    # Values may be any JSON, null included (Data 4.1.s3.b2, 2.2.s4.b1.b1).
+        _depth(item, f"{path}[{key!r}]")
+    # Values may be any JSON, null included (Data 4.1.s3.b2, 2.2.s4.b1.b1), within a depth.
+
+
+def _depth(value: Any, path: str) -> None:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_EXTENSION_DEPTH:
+            _fail(path, f"is nested more than {MAX_EXTENSION_DEPTH} levels deep", "Data 4.1")
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
 
 
 def parse_timestamp(value: Any, path: str) -> dt.datetime:
