@@ -546,21 +546,22 @@ def _result(value: Any, path: str) -> None:
         _extensions(obj["extensions"], f"{path}.extensions")
 
 
+CONTEXT_KEYS = (
+    "registration",
+    "instructor",
+    "team",
+    "contextActivities",
+    "revision",
+    "platform",
+    "language",
+    "statement",
+    "extensions",
+)
+
+
 def _context(value: Any, path: str, obj_kind: str) -> None:
     obj = _object(value, path, "Data 2.4.6")
-    allowed = (
-        "registration",
-        "instructor",
-        "team",
-        "contextActivities",
-        "revision",
-        "platform",
-        "language",
-        "statement",
-        "extensions",
-    )
-    if XAPI_2.get():
-        allowed = (*allowed, "contextAgents", "contextGroups")
+    allowed = CONTEXT_KEYS + (("contextAgents", "contextGroups") if XAPI_2.get() else ())
     _keys(obj, path, allowed, "Data 2.4.6")
     if "registration" in obj:
         _uuid(obj["registration"], f"{path}.registration", "Data 2.4.6")
@@ -571,33 +572,10 @@ def _context(value: Any, path: str, obj_kind: str) -> None:
     if "instructor" in obj:
         validate_agent(obj["instructor"], f"{path}.instructor")
     if "team" in obj:
-        team = _object(obj["team"], f"{path}.team", "Data 2.4.6")
-        if team.get("objectType") != "Group":
-            _fail(
-                f"{path}.team.objectType",
-                "the team must be a Group (objectType 'Group')",
-                "Data 2.4.6",
-            )
-        validate_agent(team, f"{path}.team")
+        _team(obj["team"], f"{path}.team")
     if "contextActivities" in obj:
-        activities = _object(obj["contextActivities"], f"{path}.contextActivities", "Data 2.4.6.2")
-        for key, entry in activities.items():
-            where = f"{path}.contextActivities.{key}"
-            if key not in CONTEXT_ACTIVITY_KEYS:
-                _fail(where, f"must be one of {', '.join(CONTEXT_ACTIVITY_KEYS)}", "Data 2.4.6.2")
-            if entry is None:
-                _fail(where, "must not be null", "Data 2.2")
-            for i, activity in enumerate(entry if isinstance(entry, list) else [entry]):
-                validate_activity(activity, f"{where}[{i}]" if isinstance(entry, list) else where)
-    for key, ref in (("revision", "Data 2.4.6.s4.b1"), ("platform", "Data 2.4.6.s4.b2")):
-        if key in obj:
-            _string(obj[key], f"{path}.{key}", "Data 2.4.6")
-            if obj_kind != "Activity":
-                _fail(
-                    f"{path}.{key}",
-                    f"may only be used when the object is an Activity, not a {obj_kind}",
-                    ref,
-                )
+        _context_activities(obj["contextActivities"], f"{path}.contextActivities")
+    _activity_only(obj, path, obj_kind)
     if "language" in obj:
         lang = _string(obj["language"], f"{path}.language", "Data 2.4.6")
         if not language_tag(lang):
@@ -611,6 +589,38 @@ def _context(value: Any, path: str, obj_kind: str) -> None:
         _statement_ref(ref, f"{path}.statement")
     if "extensions" in obj:
         _extensions(obj["extensions"], f"{path}.extensions")
+
+
+def _activity_only(context: dict[str, Any], path: str, obj_kind: str) -> None:
+    """Data 2.4.6.s4.b1/b2: revision and platform only when the object is an Activity."""
+    for key, ref in (("revision", "Data 2.4.6.s4.b1"), ("platform", "Data 2.4.6.s4.b2")):
+        if key in context:
+            _string(context[key], f"{path}.{key}", "Data 2.4.6")
+            if obj_kind != "Activity":
+                _fail(
+                    f"{path}.{key}",
+                    f"may only be used when the object is an Activity, not a {obj_kind}",
+                    ref,
+                )
+
+
+def _team(value: Any, path: str) -> None:
+    team = _object(value, path, "Data 2.4.6")
+    if team.get("objectType") != "Group":
+        _fail(f"{path}.objectType", "the team must be a Group (objectType 'Group')", "Data 2.4.6")
+    validate_agent(team, path)
+
+
+def _context_activities(value: Any, path: str) -> None:
+    activities = _object(value, path, "Data 2.4.6.2")
+    for key, entry in activities.items():
+        where = f"{path}.{key}"
+        if key not in CONTEXT_ACTIVITY_KEYS:
+            _fail(where, f"must be one of {', '.join(CONTEXT_ACTIVITY_KEYS)}", "Data 2.4.6.2")
+        if entry is None:
+            _fail(where, "must not be null", "Data 2.2")
+        for i, activity in enumerate(entry if isinstance(entry, list) else [entry]):
+            validate_activity(activity, f"{where}[{i}]" if isinstance(entry, list) else where)
 
 
 def _context_members(value: Any, path: str, kind: str, member: str) -> None:
