@@ -16,6 +16,7 @@ migration that back-fills old rows), which filters of GET /statements it matches
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator
 from typing import Any
@@ -32,8 +33,10 @@ ATTACHMENT_DATA = 7
 DEFINITION = 8
 
 
+@functools.lru_cache(maxsize=65536)
 def key_hash(value: str) -> int:
-    """A signed 64-bit hash (fits BIGINT): fixed-size index entries for any IRI length."""
+    """A signed 64-bit hash (fits BIGINT): fixed-size index entries for any IRI length.
+    Cached: verbs, activities, agents and registrations recur in statement after statement."""
     return int.from_bytes(
         hashlib.blake2b(value.encode(), digest_size=8).digest(), "big", signed=True
     )

@@ -78,7 +78,9 @@ class Scope:
         id the client sent), so the answer is the same as for a fresh id.
         """
         seed = f"elearn-scope:{self.organisation_id}:{self.client_id}:{statement_id.lower()}"
-        return str(uuid.UUID(bytes=hashlib.sha256(seed.encode()).digest()[:16], version=4))
+        h = hashlib.sha256(seed.encode()).hexdigest()
+        variant = "89ab"[int(h[16], 16) & 3]
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
 
     def candidates(self, statement_ids: Iterable[str]) -> set[str]:
         """Every row id under which a statement of this scope with one of these ids can be."""
@@ -159,13 +161,14 @@ def _resolve_ids(session: Session, batch: _Batch, scope: Scope) -> list[dict[str
     A resent id is compared only with the statement this scope stored under it; an id taken
     outside the scope is as good as fresh (its statement gets the scope's derived row id).
     """
+    derived = {sid: scope.row_id(sid) for sid in batch.originals}
     rows = session.execute(
         select(
             StoredStatement.id,
             StoredStatement.organisation_id,
             StoredStatement.client_id,
             StoredStatement.body,
-        ).where(StoredStatement.id.in_(scope.candidates(batch.originals)))
+        ).where(StoredStatement.id.in_([*derived, *derived.values()]))
     ).all()
     taken = {r.id: r for r in rows}
     new = []
@@ -173,7 +176,7 @@ def _resolve_ids(session: Session, batch: _Batch, scope: Scope) -> list[dict[str
         sid = body["id"].lower()
         mine = [
             taken[rid]
-            for rid in (sid, scope.row_id(sid))
+            for rid in (sid, derived[sid])
             if rid in taken and scope.sees(taken[rid].organisation_id, taken[rid].client_id)
         ]
         if mine:
@@ -183,9 +186,9 @@ def _resolve_ids(session: Session, batch: _Batch, scope: Scope) -> list[dict[str
                     "statements are immutable (send it under a new id)"
                 )
             continue
-        if sid in taken and scope.row_id(sid) in taken:
+        if sid in taken and derived[sid] in taken:
             raise StatementConflict(f"statement id {body['id']} cannot be stored here")
-        batch.row_ids[sid] = scope.row_id(sid) if sid in taken else sid
+        batch.row_ids[sid] = derived[sid] if sid in taken else sid
         new.append(body)
     return new
 
