@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from elearn.db import utcnow
@@ -290,7 +290,7 @@ def _write_keys(
         for kind, key in own[sid]
     ]
     if key_rows:
-        session.execute(insert(StatementKey), key_rows)
+        _insert_keys(session, key_rows)
     late = _keys_for_earlier_refs(session, rows, own)
     if late:
         _insert_ignoring_duplicates(session, late)
@@ -416,6 +416,30 @@ def _keys_for_earlier_refs(
         if Scope(organisation_id).sees(by_id[target].organisation_id, None)
         for kind, key in own.get(target, set())
     ]
+
+
+UNNEST_KEYS = text(
+    "INSERT INTO elearn_statement_keys (seq, kind, key, stored) "
+    "SELECT * FROM unnest(CAST(:seq AS integer[]), CAST(:kind AS smallint[]), "
+    "CAST(:key AS bigint[]), CAST(:stored AS timestamp[]))"
+)
+
+
+def _insert_keys(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Key rows in one statement on PostgreSQL (arrays through unnest: one round trip for a
+    batch's ~500 rows instead of one execution each); executemany elsewhere."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(StatementKey), rows)
+        return
+    session.execute(
+        UNNEST_KEYS,
+        {
+            "seq": [r["seq"] for r in rows],
+            "kind": [r["kind"] for r in rows],
+            "key": [r["key"] for r in rows],
+            "stored": [r["stored"] for r in rows],
+        },
+    )
 
 
 def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> None:
