@@ -667,6 +667,13 @@ def activities_get(x: XRequest, principal: Principal) -> Response:
         filters=[K.filter_key(K.DEFINITION, activity_id)], limit=q.MAX_DEFINITIONS
     )
     rows, _ = q.run(get_session(), query, principal)
+    if not rows:
+        # Statements stored before DEFINITION keys existed have none: look at the latest
+        # statements about the activity instead.
+        query = q.StatementQuery(
+            filters=[K.filter_key(K.RELATED_ACTIVITY, activity_id)], limit=q.MAX_PAGE
+        )
+        rows, _ = q.run(get_session(), query, principal)
     definition: dict[str, Any] = {}
     seen: set[str] = set()
     for row in reversed(rows):  # oldest first: newer definitions win, property by property
