@@ -124,12 +124,21 @@ class World:
 
 
 # -- database ------------------------------------------------------------------------------
-def prepare_database(url: str, dbname: str) -> Any:
-    admin = make_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{dbname}"'))
-    admin.dispose()
+def prepare_database(url: str, dbname: str, in_place: bool = False) -> Any:
+    """A fresh, migrated database: dropped and created again, or (`in_place`, for a database
+    one may use but not drop) its public schema emptied."""
+    if in_place:
+        wipe = make_engine(url, isolation_level="AUTOCOMMIT")
+        with wipe.connect() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        wipe.dispose()
+    else:
+        admin = make_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{dbname}"'))
+        admin.dispose()
     engine = make_engine(url)
     upgrade_database(engine)
     return engine
@@ -380,6 +389,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="per ingestion measurement")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="empty the database's schema instead of dropping and creating the database",
+    )
     args = parser.parse_args()
 
     print(f"Machine: {machine()}")
@@ -388,7 +402,7 @@ def main() -> None:
         engine = make_engine(args.url)
         world.rng.seed(time.time())  # fresh statement ids
     else:
-        engine = prepare_database(args.url, args.url.rsplit("/", 1)[1])
+        engine = prepare_database(args.url, args.url.rsplit("/", 1)[1], args.in_place)
     key, secret = create_client(engine)
     if not args.reuse:
         print(f"Preloading {args.statements:,} statements with COPY …", flush=True)

@@ -58,6 +58,10 @@ def defaults_from_env(instance_path: str) -> dict[str, object]:
         # Seconds a form's CSRF token stays valid (it is also bound to the session).
         # The largest request elearn's own LRS accepts (statement batches, attachments).
         "ELEARN_LRS_MAX_BYTES": int(os.environ.get("ELEARN_LRS_MAX_BYTES", str(10 * 1024 * 1024))),
+        # The largest statement batch one POST may carry (413 above it).
+        "ELEARN_LRS_MAX_BATCH": int(os.environ.get("ELEARN_LRS_MAX_BATCH", "1000")),
+        # The xAPI version a request without X-Experience-API-Version is answered in.
+        "ELEARN_XAPI_DEFAULT_VERSION": os.environ.get("ELEARN_XAPI_DEFAULT_VERSION", "1.0.3"),
         # Redis for state every worker must share (rate limits); empty: each worker's memory.
         "ELEARN_REDIS_URL": os.environ.get("ELEARN_REDIS_URL", ""),
         "ELEARN_RATELIMIT_ENABLED": _env_bool("ELEARN_RATELIMIT_ENABLED", True),

@@ -45,7 +45,7 @@ from elearn.i18n import (
 )
 from elearn.lrs import admin as lrs_admin
 from elearn.lrs import deletion as lrs_deletion
-from elearn.lrs.views import build_lrs_blueprint
+from elearn.lrs import views as lrs_views
 from elearn.player import service as player_service
 from elearn.player import views as player_views
 from elearn.signals import course_imported, user_deleting
@@ -91,7 +91,7 @@ class Elearn:
         app.teardown_appcontext(close_session)
         app.register_blueprint(front_door, url_prefix=prefix or None)
         # The LRS: its own blueprint (Basic auth, no CSRF, JSON errors, CORS) at <prefix>/xapi.
-        app.register_blueprint(build_lrs_blueprint(), url_prefix=f"{prefix}/xapi")
+        app.register_blueprint(lrs_views.bp, url_prefix=f"{prefix}/xapi")
         if "elearn" not in app.cli.commands:
             app.cli.add_command(elearn_cli)
         state.services["forwarder_thread"] = start_background_forwarder(app)

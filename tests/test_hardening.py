@@ -336,3 +336,37 @@ def test_the_lrs_client_form_shows_its_own_errors_and_keeps_what_was_typed(
     ).get_data(as_text=True)
     assert 'value="Analytics"' in kept
     assert _clients(app) == []
+
+
+def test_failed_lrs_authentications_from_one_address_are_limited(
+    db: Engine, tmp_path: Path
+) -> None:
+    """Guessing LRS keys and secrets: the fourth failure in a minute from one address is a 429
+    (JSON, as the LRS answers), while a client with good credentials is not held back."""
+    import base64
+
+    from elearn.lrs.auth import create_client
+
+    app = make_test_app(db, tmp_path, ELEARN_LRS_AUTH_LIMIT="3/minute")
+    session = app.extensions["elearn"].session_factory()
+    client, secret = create_client(session, "good", ["all"], "test-secret", None)
+    session.commit()
+    good = base64.b64encode(f"{client.key}:{secret}".encode()).decode()
+    session.close()
+    http = app.test_client()
+    headers = {"X-Experience-API-Version": "1.0.3"}
+
+    def get(auth: str) -> int:
+        return http.get(
+            "/xapi/statements", headers={**headers, "Authorization": f"Basic {auth}"}
+        ).status_code
+
+    bad = base64.b64encode(b"guess:guess").decode()
+    assert [get(bad) for _ in range(4)] == [401, 401, 401, 429]
+    assert get(good) == 429, "for the rest of the minute the address is held back, whoever asks"
+    other = http.get(
+        "/xapi/statements",
+        headers={**headers, "Authorization": f"Basic {good}"},
+        environ_base={"REMOTE_ADDR": "10.0.0.7"},
+    )
+    assert other.status_code == 200, "a client elsewhere is not held back"

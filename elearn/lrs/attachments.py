@@ -3,9 +3,9 @@
 multipart/mixed in and out: the first part holds the statements, each further part one
 attachment's raw octets, matched to attachment objects by SHA-2 only. Signatures are JWS
 compact serialisations whose payload must be the statement that carries them; when the JWS
-header has an X.509 chain (x5c) the RSA signature is checked against the first certificate.
-RSA verification (RSASSA-PKCS1-v1_5) is a few lines of integer arithmetic, so no crypto
-library is needed for it.
+header has an X.509 chain (x5c) the RSA signature is checked against the first certificate,
+with the `cryptography` library (OpenSSL), after refusing keys that would cost too much to
+use: over 4,096 bits or with an unusual public exponent.
 """
 
 from __future__ import annotations
@@ -15,25 +15,32 @@ import binascii
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elearn.lrs.models import LrsAttachment
 from elearn.lrs.validation import SIGNATURE_USAGE, Invalid, validate_statement
+from elearn.tracking import keys as K
 from elearn.tracking.compare import same_statement
+from elearn.tracking.models import StatementKey, StoredStatement
 
 SHA2 = {56: hashlib.sha224, 64: hashlib.sha256, 96: hashlib.sha384, 128: hashlib.sha512}
-JWS_HASHES = {"RS256": hashlib.sha256, "RS384": hashlib.sha384, "RS512": hashlib.sha512}
-DIGEST_INFO = {
-    "RS256": bytes.fromhex("3031300d060960864801650304020105000420"),
-    "RS384": bytes.fromhex("3041300d060960864801650304020205000430"),
-    "RS512": bytes.fromhex("3051300d060960864801650304020305000440"),
+JWS_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "RS256": hashes.SHA256,
+    "RS384": hashes.SHA384,
+    "RS512": hashes.SHA512,
 }
+MAX_RSA_BITS = 4096
+RSA_EXPONENTS = frozenset({3, 65537})
 
 
 @dataclass(frozen=True)
@@ -228,69 +235,51 @@ def verify_jws(raw: bytes, statement: dict[str, Any], where: str) -> None:
         )
     chain = header.get("x5c")
     if chain:
-        try:
-            modulus, exponent = rsa_public_key(base64.b64decode(chain[0]))
-        except (ValueError, IndexError, TypeError, binascii.Error) as exc:
-            raise Invalid(where, "the x5c certificate cannot be read", "Data 2.6.s5.b3.b3") from exc
         signed = f"{segments[0]}.{segments[1]}".encode("ascii")
-        if not rsa_verify(signed, _b64url(segments[2], "signature"), modulus, exponent, alg):
-            raise Invalid(
-                where,
-                "the JWS signature does not verify against the x5c certificate",
-                "Data 2.6.s5.b3.b3",
-            )
+        verify_rsa(chain, signed, _b64url(segments[2], "signature"), alg, where)
 
 
-# -- a minimal DER reader: enough to find an X.509 certificate's RSA public key ---------------
-def _tlv(data: bytes, pos: int) -> tuple[int, int, int]:
-    """(tag, start of content, end of content) of the DER element at `pos`."""
-    tag = data[pos]
-    length = data[pos + 1]
-    pos += 2
-    if length & 0x80:
-        count = length & 0x7F
-        length = int.from_bytes(data[pos : pos + count], "big")
-        pos += count
-    if pos + length > len(data):
-        raise ValueError("DER element runs past the end")
-    return tag, pos, pos + length
+def _certificate_key(chain: Any, where: str) -> rsa.RSAPublicKey:
+    """The RSA public key of the first x5c certificate, if it is one this LRS checks."""
+    try:
+        if not isinstance(chain, list) or not isinstance(chain[0], str):
+            raise ValueError("x5c must be an array of base64 DER certificates")
+        certificate = x509.load_der_x509_certificate(base64.b64decode(chain[0], validate=True))
+        key = certificate.public_key()
+    except (ValueError, IndexError, TypeError, binascii.Error) as exc:
+        raise Invalid(where, "the x5c certificate cannot be read", "Data 2.6.s5.b3.b3") from exc
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise Invalid(where, "the x5c certificate's key is not an RSA key", "Data 2.6.s4.b4")
+    # Verifying costs grow with the cube of the key size: a 16,384-bit key took seconds of CPU.
+    if key.key_size > MAX_RSA_BITS:
+        raise Invalid(
+            where,
+            f"the x5c certificate's RSA key has {key.key_size} bits; this LRS accepts at most "
+            f"{MAX_RSA_BITS}",
+            "Data 2.6",
+        )
+    exponent = key.public_numbers().e
+    if exponent not in RSA_EXPONENTS:
+        raise Invalid(
+            where,
+            f"the x5c certificate's RSA public exponent {exponent} is not one this LRS accepts "
+            f"({', '.join(map(str, sorted(RSA_EXPONENTS)))})",
+            "Data 2.6",
+        )
+    return key
 
 
-def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
-    out = []
-    while start < end:
-        tag, cstart, cend = _tlv(data, start)
-        out.append((tag, cstart, cend))
-        start = cend
-    return out
-
-
-def rsa_public_key(der: bytes) -> tuple[int, int]:
-    """(modulus, exponent) from a DER X.509 certificate with an RSA key."""
-    _, cs, ce = _tlv(der, 0)
-    tbs = _children(der, cs, ce)[0]
-    fields = _children(der, tbs[1], tbs[2])
-    if fields[0][0] == 0xA0:  # explicit version
-        fields = fields[1:]
-    _, ks, ke = fields[5]  # serial, signature, issuer, validity, subject, subjectPublicKeyInfo
-    bit_string = _children(der, ks, ke)[1]
-    key = der[bit_string[1] + 1 : bit_string[2]]  # skip the unused-bits byte
-    _, s, e = _tlv(key, 0)
-    n_el, e_el = _children(key, s, e)[:2]
-    return int.from_bytes(key[n_el[1] : n_el[2]], "big"), int.from_bytes(
-        key[e_el[1] : e_el[2]], "big"
-    )
-
-
-def rsa_verify(message: bytes, signature: bytes, modulus: int, exponent: int, alg: str) -> bool:
-    """RSASSA-PKCS1-v1_5 (RFC 8017 8.2.2) with the JWS algorithm's hash."""
-    size = (modulus.bit_length() + 7) // 8
-    if len(signature) != size:
-        return False
-    encoded = pow(int.from_bytes(signature, "big"), exponent, modulus).to_bytes(size, "big")
-    digest = DIGEST_INFO[alg] + JWS_HASHES[alg](message).digest()
-    expected = b"\x00\x01" + b"\xff" * (size - len(digest) - 3) + b"\x00" + digest
-    return encoded == expected
+def verify_rsa(chain: Any, signed: bytes, signature: bytes, alg: str, where: str) -> None:
+    """RSASSA-PKCS1-v1_5 (RFC 7518 3.3) against the first x5c certificate, by `cryptography`."""
+    key = _certificate_key(chain, where)
+    try:
+        key.verify(signature, signed, padding.PKCS1v15(), JWS_HASHES[alg]())
+    except InvalidSignature as exc:
+        raise Invalid(
+            where,
+            "the JWS signature does not verify against the x5c certificate",
+            "Data 2.6.s5.b3.b3",
+        ) from exc
 
 
 # -- storage and the multipart response -----------------------------------------------------
@@ -310,11 +299,38 @@ def store_parts(session: Session, parts: Iterable[Part]) -> None:
             pass  # stored by a concurrent request: same hash, same data
 
 
+def readable_hashes(
+    statements: list[dict[str, Any]], session: Session, visible: Callable[[Any], Any]
+) -> set[str]:
+    """The attachment data the reader of these statements may have: data a statement it can
+    see brought with it. An attachment without a fileUrl always came with its data; one with
+    a fileUrl names a hash that may be anyone's, so its data is served only when a statement
+    the reader can see brought it (`ATTACHMENT_DATA` keys), never found by its SHA-2 alone."""
+    with_data, by_url = set(), set()
+    for st in statements:
+        for a in _all_attachments(st):
+            (by_url if "fileUrl" in a else with_data).add(a["sha2"].lower())
+    by_url -= with_data
+    if by_url:
+        keys = {K.attachment_data_key(sha)[1]: sha for sha in by_url}
+        query = (
+            select(StatementKey.key)
+            .join(StoredStatement, StoredStatement.seq == StatementKey.seq)
+            .where(StatementKey.kind == K.ATTACHMENT_DATA, StatementKey.key.in_(keys))
+            .distinct()
+        )
+        with_data |= {keys[k] for k in session.scalars(visible(query))}
+    return with_data
+
+
 def multipart_response(
-    document: bytes, statements: list[dict[str, Any]], session: Session
+    document: bytes,
+    statements: list[dict[str, Any]],
+    session: Session,
+    visible: Callable[[Any], Any],
 ) -> tuple[bytes, str]:
-    """The statement(s) followed by the data of every attachment they reference that is stored."""
-    wanted = {a["sha2"].lower() for st in statements for a in _all_attachments(st)}
+    """The statement(s) followed by the data of the attachments the reader may have."""
+    wanted = readable_hashes(statements, session, visible)
     rows = (
         session.scalars(select(LrsAttachment).where(LrsAttachment.sha2.in_(wanted)))
         if wanted

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from elearn.db import utcnow
 from elearn.lrs.models import LrsDocument
+from elearn.lrs.validation import Invalid, loads
 from elearn.tracking.statements import actor_key
 
 STATE = 1
@@ -38,6 +39,16 @@ class Conflict(Exception):
 
 class NotJson(ValueError):
     """400: a POST merge where either document is not a JSON object."""
+
+
+class PreconditionRequired(ValueError):
+    """400: a profile PUT without If-Match or If-None-Match (Communication 3.1.s3.b1)."""
+
+
+# What a PUT without If-Match and If-None-Match gets (Communication 3.1):
+OVERWRITE = 0  # xAPI 1.0.3 State: "will permit PUT ... without concurrency headers"
+CONFLICT_IF_EXISTS = 1  # xAPI 2.0 State: 409 when the document exists, else created
+REQUIRED = 2  # profiles: 409 when the document exists, 400 when it does not
 
 
 @dataclass(frozen=True)
@@ -121,9 +132,11 @@ def _is_json(content_type: str) -> bool:
 
 def _json_object(content: bytes, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise NotJson(f"{what} is not valid JSON: {exc}") from exc
+        value = loads(content.decode("utf-8"), what)
+    except UnicodeDecodeError as exc:
+        raise NotJson(f"{what} is not UTF-8: {exc}") from exc
+    except Invalid as exc:
+        raise NotJson(str(exc)) from exc
     if not isinstance(value, dict):
         raise NotJson(f"{what} is JSON but not a JSON object, so it cannot be merged")
     return value
@@ -180,27 +193,39 @@ def put_document(
     *,
     if_match: str | None,
     if_none_match: str | None,
-    require_precondition: bool,
+    without_precondition: int = OVERWRITE,
 ) -> None:
-    """PUT: store or replace. Profiles need If-Match/If-None-Match when the document exists."""
+    """PUT: store or replace; `without_precondition` says what a PUT without If-Match and
+    If-None-Match gets (OVERWRITE, CONFLICT_IF_EXISTS or REQUIRED)."""
+    unconditional = if_match is None and if_none_match is None
     for _ in range(MERGE_RETRIES):
         doc = get_document(session, scope, doc_id)
         check_preconditions(doc, if_match, if_none_match)
+        if unconditional and without_precondition != OVERWRITE:
+            _check_unconditional(doc, without_precondition)
         if doc is None:
             if _insert(session, scope, doc_id, content, content_type):
                 return
             continue  # created meanwhile: look again, the preconditions decide
-        if require_precondition and if_match is None and if_none_match is None:
-            raise Conflict(
-                "the document exists: GET it to check its current state, then PUT again with "
-                'If-Match: "<its ETag>" (or If-None-Match: * to create only if absent)'
-            )
         if _replace(session, doc, content, content_type, scope, doc_id):
             return
         if if_match is not None:
             raise PreconditionFailed("If-Match does not match: the document changed meanwhile")
         session.expire_all()
     raise PreconditionFailed("the document kept changing; try again")
+
+
+def _check_unconditional(doc: LrsDocument | None, rule: int) -> None:
+    if doc is not None:
+        raise Conflict(
+            "the document exists: GET it to check its current state, then PUT again with "
+            'If-Match: "<its ETag>" (or If-None-Match: * to create only if absent)'
+        )
+    if rule == REQUIRED:
+        raise PreconditionRequired(
+            "a PUT to a profile resource must send If-Match (to replace the version it read) or "
+            "If-None-Match: * (to create it only if absent) (Communication 3.1.s3.b1)"
+        )
 
 
 def post_document(

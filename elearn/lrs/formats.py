@@ -21,10 +21,8 @@ def _agent_ids(agent: dict[str, Any]) -> dict[str, Any]:
 
 
 def _activity_ids(activity: dict[str, Any]) -> dict[str, Any]:
-    out = {"id": activity["id"]}
-    if "objectType" in activity:
-        out["objectType"] = activity["objectType"]
-    return out
+    """Only the id (Communication 2.1.3.s1.table1.row12, XAPI-00171)."""
+    return {"id": activity["id"]}
 
 
 def _walk(statement: dict[str, Any], agent: Any, activity: Any, verb: Any) -> dict[str, Any]:

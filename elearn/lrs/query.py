@@ -23,10 +23,21 @@ from elearn.lrs.validation import Invalid
 from elearn.tracking import keys as K
 from elearn.tracking.models import StatementKey, StoredStatement
 from elearn.tracking.statements import actor_key
+from elearn.tracking.store import scope_of_client
 
 MAX_PAGE = 500
+# GET /activities merges the definitions of at most this many (the latest) defining statements.
+MAX_DEFINITIONS = 1000
 # Most selective first: the first filter present drives the index scan.
-DRIVING_ORDER = (K.REGISTRATION, K.AGENT, K.ACTIVITY, K.RELATED_ACTIVITY, K.RELATED_AGENT, K.VERB)
+DRIVING_ORDER = (
+    K.REGISTRATION,
+    K.AGENT,
+    K.ACTIVITY,
+    K.DEFINITION,
+    K.RELATED_ACTIVITY,
+    K.RELATED_AGENT,
+    K.VERB,
+)
 
 
 @dataclass
@@ -61,7 +72,9 @@ def build_filters(
     return sorted(out, key=lambda f: DRIVING_ORDER.index(f[0]))
 
 
-def _scope(query: Any, principal: Principal) -> Any:
+def visible(query: Any, principal: Principal) -> Any:
+    """Only the statements the client may read: its organisation's, and its own only when it
+    has no read scope beyond statements/read/mine."""
     s = StoredStatement
     if principal.reads_only_own:
         query = query.where(s.client_id == principal.id)
@@ -98,7 +111,7 @@ def run(session: Session, q: StatementQuery, principal: Principal) -> tuple[list
         order_cols = (s.stored, s.seq)
         query = select(s.seq, s.stored, cast(s.body, Text).label("body"))
     stored_col = order_cols[0]
-    query = _scope(query.where(s.voided.is_(False)), principal)
+    query = visible(query.where(s.voided.is_(False)), principal)
     if q.since is not None:
         query = query.where(stored_col > q.since)
     if q.until is not None:
@@ -123,21 +136,34 @@ def encode_more(q: StatementQuery, last: Any) -> str:
 
 
 def decode_more(token: str) -> tuple[dict[str, str], tuple[dt.datetime, int], dt.datetime | None]:
+    """The query a `more` token carries; anything this LRS did not make is a 400."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         state = json.loads(raw)
+        if not isinstance(state, dict) or not isinstance(state.get("p"), dict):
+            raise ValueError("not a more token")
         params = {str(k): str(v) for k, v in state["p"].items()}
-        cursor = (dt.datetime.fromisoformat(state["c"][0]), int(state["c"][1]))
+        seq = state["c"][1]
+        if not isinstance(seq, int) or not 0 <= seq < 2**63:
+            raise ValueError("sequence out of range")
+        cursor = (dt.datetime.fromisoformat(state["c"][0]), seq)
         until = dt.datetime.fromisoformat(state["u"]) if state["u"] else None
-    except (ValueError, KeyError, TypeError, IndexError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError) as exc:
         raise Invalid("more", "is not a `more` value this LRS returned") from exc
+    if "more" in params:
+        raise Invalid("more", "is not a `more` value this LRS returned")
     return params, cursor, until
 
 
 # -- single statements ----------------------------------------------------------------------
 def fetch_one(session: Session, statement_id: str, *, voided: bool, principal: Principal) -> Any:
+    """The statement with this id among those the client reads (its own id, or the row id
+    its scope stored it under when the id was taken in another organisation)."""
     s = StoredStatement
-    query = select(s.seq, s.stored, cast(s.body, Text).label("body")).where(
-        and_(s.id == statement_id.lower(), s.voided.is_(voided))
+    scope = scope_of_client(principal.organisation_id, principal.id, principal.scopes)
+    query = (
+        select(s.seq, s.stored, cast(s.body, Text).label("body"))
+        .where(and_(s.id.in_(scope.candidates([statement_id])), s.voided.is_(voided)))
+        .order_by(s.seq)
     )
-    return session.execute(_scope(query, principal)).first()
+    return session.execute(visible(query, principal)).first()

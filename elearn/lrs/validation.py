@@ -11,7 +11,10 @@ Structure only, never meaning (Communication 3.0): extension values are not chec
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import json
+import math
 import re
 import uuid
 from typing import Any
@@ -46,6 +49,10 @@ TIMESTAMP_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
 VERSION_RE = re.compile(r"^1\.0(?:\.\d+)?$")
+VERSION_2_RE = re.compile(r"^(?:1|2)\.0(?:\.\d+)?$")
+# The xAPI version of the request being validated: 2.0 adds contextAgents and contextGroups and
+# allows statement version 2.0.x. A context variable, so each request (thread) has its own.
+XAPI_2: contextvars.ContextVar[bool] = contextvars.ContextVar("xapi_2", default=False)
 INTERACTION_TYPES = {
     "true-false": (),
     "choice": ("choices",),
@@ -63,6 +70,14 @@ CONTEXT_ACTIVITY_KEYS = ("parent", "grouping", "category", "other")
 IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 
 
+# Extension values are any JSON, but not any depth: PostgreSQL and SQLite refuse JSON nested
+# about 1,000 deep, and Python's parser and walks recurse. 32 levels inside an extension value.
+MAX_EXTENSION_DEPTH = 32
+# What the text must contain for a parsed value to hold a NUL or a lone surrogate (UTF-8 input
+# cannot encode either; only JSON escapes can): checked before walking the value for them.
+SUSPICIOUS_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])|\x00")
+
+
 class Invalid(ValueError):
     """A request the LRS must refuse with 400; `str()` is the message for the client."""
 
@@ -74,6 +89,63 @@ class Invalid(ValueError):
 
 def _fail(path: str, rule: str, ref: str = "") -> None:
     raise Invalid(path, rule, ref)
+
+
+class _NonFinite(float):
+    """What NaN, Infinity and numbers too large for a double parse to, so they can be found."""
+
+
+def loads(text: str, where: str) -> Any:
+    """JSON as RFC 8259 has it: no NaN or Infinity, no number that overflows to infinity, no
+    NUL and no lone surrogate in strings (PostgreSQL refuses both, and neither survives as
+    UTF-8), no nesting Python's parser cannot follow. Each refusal names the field."""
+    flagged: list[str] = []
+
+    def constant(name: str) -> float:
+        flagged.append(name)
+        return _NonFinite("nan")
+
+    def number(text: str) -> float:
+        value = float(text)
+        if math.isinf(value):
+            flagged.append(text)
+            return _NonFinite(value)
+        return value
+
+    try:
+        value = json.loads(text, parse_constant=constant, parse_float=number)
+    except RecursionError as exc:
+        raise Invalid(where, "is nested too deeply to be read", "RFC 8259") from exc
+    except ValueError as exc:
+        raise Invalid(where, f"is not valid JSON: {exc}", "RFC 8259") from exc
+    if flagged or SUSPICIOUS_ESCAPE.search(text):
+        _check_json_values(value, where)
+    return value
+
+
+def _check_json_values(value: Any, where: str) -> None:
+    stack: list[tuple[Any, str]] = [(value, where)]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            _fail(path, "must be a finite JSON number (NaN and Infinity are not JSON)", "RFC 8259")
+        elif isinstance(item, str):
+            _check_text(item, path)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key, f"{path} (a key)")
+                stack.append((child, f"{path}.{key}"))
+        elif isinstance(item, list):
+            stack.extend((child, f"{path}[{i}]") for i, child in enumerate(item))
+
+
+def _check_text(text: str, path: str) -> None:
+    if "\x00" in text:
+        _fail(path, "must not contain the NUL character (\\u0000)", "RFC 8259")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        _fail(path, "must not contain a lone UTF-16 surrogate", "RFC 8259, Communication 1.4")
 
 
 def _object(value: Any, path: str, ref: str = "") -> dict[str, Any]:
@@ -133,7 +205,13 @@ def _bool(value: Any, path: str, ref: str) -> None:
 def _number(value: Any, path: str, ref: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         _fail(path, f"must be a number, not {_kind(value)}", ref)
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        _fail(path, "must be a finite number (NaN and Infinity are not JSON)", ref)
+    return number
 
 
 def language_tag(value: str) -> bool:
@@ -152,9 +230,22 @@ def _lang_map(value: Any, path: str) -> None:
 
 def _extensions(value: Any, path: str) -> None:
     obj = _object(value, path, "Data 4.1")
-    for key in obj:
+    for key, item in obj.items():
         _iri(key, f"{path}[{key!r}]", "Data 4.1: extension keys must be IRIs")
-    # Values may be any JSON, null included (Data 4.1.s3.b2, 2.2.s4.b1.b1).
+        _depth(item, f"{path}[{key!r}]")
+    # Values may be any JSON, null included (Data 4.1.s3.b2, 2.2.s4.b1.b1), within a depth.
+
+
+def _depth(value: Any, path: str) -> None:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_EXTENSION_DEPTH:
+            _fail(path, f"is nested more than {MAX_EXTENSION_DEPTH} levels deep", "Data 4.1")
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
 
 
 def parse_timestamp(value: Any, path: str) -> dt.datetime:
@@ -455,52 +546,36 @@ def _result(value: Any, path: str) -> None:
         _extensions(obj["extensions"], f"{path}.extensions")
 
 
+CONTEXT_KEYS = (
+    "registration",
+    "instructor",
+    "team",
+    "contextActivities",
+    "revision",
+    "platform",
+    "language",
+    "statement",
+    "extensions",
+)
+
+
 def _context(value: Any, path: str, obj_kind: str) -> None:
     obj = _object(value, path, "Data 2.4.6")
-    allowed = (
-        "registration",
-        "instructor",
-        "team",
-        "contextActivities",
-        "revision",
-        "platform",
-        "language",
-        "statement",
-        "extensions",
-    )
+    allowed = CONTEXT_KEYS + (("contextAgents", "contextGroups") if XAPI_2.get() else ())
     _keys(obj, path, allowed, "Data 2.4.6")
     if "registration" in obj:
         _uuid(obj["registration"], f"{path}.registration", "Data 2.4.6")
+    if "contextAgents" in obj:
+        _context_members(obj["contextAgents"], f"{path}.contextAgents", "contextAgent", "agent")
+    if "contextGroups" in obj:
+        _context_members(obj["contextGroups"], f"{path}.contextGroups", "contextGroup", "group")
     if "instructor" in obj:
         validate_agent(obj["instructor"], f"{path}.instructor")
     if "team" in obj:
-        team = _object(obj["team"], f"{path}.team", "Data 2.4.6")
-        if team.get("objectType") != "Group":
-            _fail(
-                f"{path}.team.objectType",
-                "the team must be a Group (objectType 'Group')",
-                "Data 2.4.6",
-            )
-        validate_agent(team, f"{path}.team")
+        _team(obj["team"], f"{path}.team")
     if "contextActivities" in obj:
-        activities = _object(obj["contextActivities"], f"{path}.contextActivities", "Data 2.4.6.2")
-        for key, entry in activities.items():
-            where = f"{path}.contextActivities.{key}"
-            if key not in CONTEXT_ACTIVITY_KEYS:
-                _fail(where, f"must be one of {', '.join(CONTEXT_ACTIVITY_KEYS)}", "Data 2.4.6.2")
-            if entry is None:
-                _fail(where, "must not be null", "Data 2.2")
-            for i, activity in enumerate(entry if isinstance(entry, list) else [entry]):
-                validate_activity(activity, f"{where}[{i}]" if isinstance(entry, list) else where)
-    for key in ("revision", "platform"):
-        if key in obj:
-            _string(obj[key], f"{path}.{key}", "Data 2.4.6")
-            if obj_kind in ("Agent", "Group"):
-                _fail(
-                    f"{path}.{key}",
-                    "must not be used when the object is an Agent or Group",
-                    "Data 2.4.6",
-                )
+        _context_activities(obj["contextActivities"], f"{path}.contextActivities")
+    _activity_only(obj, path, obj_kind)
     if "language" in obj:
         lang = _string(obj["language"], f"{path}.language", "Data 2.4.6")
         if not language_tag(lang):
@@ -514,6 +589,67 @@ def _context(value: Any, path: str, obj_kind: str) -> None:
         _statement_ref(ref, f"{path}.statement")
     if "extensions" in obj:
         _extensions(obj["extensions"], f"{path}.extensions")
+
+
+def _activity_only(context: dict[str, Any], path: str, obj_kind: str) -> None:
+    """Data 2.4.6.s4.b1/b2: revision and platform only when the object is an Activity."""
+    for key, ref in (("revision", "Data 2.4.6.s4.b1"), ("platform", "Data 2.4.6.s4.b2")):
+        if key in context:
+            _string(context[key], f"{path}.{key}", "Data 2.4.6")
+            if obj_kind != "Activity":
+                _fail(
+                    f"{path}.{key}",
+                    f"may only be used when the object is an Activity, not a {obj_kind}",
+                    ref,
+                )
+
+
+def _team(value: Any, path: str) -> None:
+    team = _object(value, path, "Data 2.4.6")
+    if team.get("objectType") != "Group":
+        _fail(f"{path}.objectType", "the team must be a Group (objectType 'Group')", "Data 2.4.6")
+    validate_agent(team, path)
+
+
+def _context_activities(value: Any, path: str) -> None:
+    activities = _object(value, path, "Data 2.4.6.2")
+    for key, entry in activities.items():
+        where = f"{path}.{key}"
+        if key not in CONTEXT_ACTIVITY_KEYS:
+            _fail(where, f"must be one of {', '.join(CONTEXT_ACTIVITY_KEYS)}", "Data 2.4.6.2")
+        if entry is None:
+            _fail(where, "must not be null", "Data 2.2")
+        for i, activity in enumerate(entry if isinstance(entry, list) else [entry]):
+            validate_activity(activity, f"{where}[{i}]" if isinstance(entry, list) else where)
+
+
+def _context_members(value: Any, path: str, kind: str, member: str) -> None:
+    """xAPI 2.0 (9274.1.1 Context): contextAgents / contextGroups, each an array of objects
+    with objectType, the Agent or Group, and optionally a non-empty array of relevantTypes."""
+    ref = "xAPI 2.0 Context: " + ("contextAgents" if member == "agent" else "contextGroups")
+    if not isinstance(value, list):
+        _fail(path, f"must be an array of {kind} objects, not {_kind(value)}", ref)
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        obj = _object(item, where, ref)
+        _keys(obj, where, ("objectType", member, "relevantTypes"), ref)
+        if obj.get("objectType") != kind:
+            _fail(f"{where}.objectType", f"must be {kind!r}", ref)
+        if member not in obj:
+            _fail(f"{where}.{member}", "is required", ref)
+        target = _object(obj[member], f"{where}.{member}", ref)
+        if member == "group":
+            if target.get("objectType") != "Group":
+                _fail(f"{where}.group.objectType", "must be 'Group'", ref)
+            validate_agent(target, f"{where}.group")
+        else:
+            validate_agent(target, f"{where}.agent", group_allowed=False)
+        if "relevantTypes" in obj:
+            types = obj["relevantTypes"]
+            if not isinstance(types, list) or not types:
+                _fail(f"{where}.relevantTypes", "must be a non-empty array of IRIs", ref)
+            for j, iri in enumerate(types):
+                _iri(iri, f"{where}.relevantTypes[{j}]", ref)
 
 
 def _attachments(value: Any, path: str) -> None:
@@ -603,7 +739,9 @@ def validate_statement(value: Any, path: str = "statement") -> dict[str, Any]:
         _authority(obj["authority"], f"{path}.authority")
     if "version" in obj:
         version = _string(obj["version"], f"{path}.version", "Data 2.4.10")
-        if not VERSION_RE.match(version):
+        if XAPI_2.get() and not VERSION_2_RE.match(version):
+            _fail(f"{path}.version", f"must be 1.0.x or 2.0.x, got {version!r}", "Data 2.4.10")
+        if not XAPI_2.get() and not VERSION_RE.match(version):
             _fail(
                 f"{path}.version", f"must start with 1.0. (1.0.x), got {version!r}", "Data 2.4.10"
             )
@@ -611,16 +749,32 @@ def validate_statement(value: Any, path: str = "statement") -> dict[str, Any]:
 
 
 def _authority(value: Any, path: str) -> None:
+    """Data 2.4.9: an Agent, or (3-legged OAuth) an anonymous Group of exactly two Agents,
+    the application (an OAuth consumer, identified by an account) and the user."""
     obj = _object(value, path, "Data 2.4.9")
     validate_agent(obj, path)
-    if obj.get("objectType") == "Group":
-        members = obj.get("member") or []
-        if len(members) != 2:
-            _fail(
-                f"{path}.member",
-                "an authority Group (3-legged OAuth) has exactly two Agents",
-                "Data 2.4.9",
-            )
+    if obj.get("objectType") != "Group":
+        return
+    if any(ifi in obj for ifi in IFIS):
+        _fail(
+            path,
+            "an authority Group is anonymous (no mbox, mbox_sha1sum, openid or account)",
+            "Data 2.4.9.s3.b3, XAPI-00024",
+        )
+    members = obj.get("member") or []
+    if len(members) != 2:
+        _fail(
+            f"{path}.member",
+            "an authority Group (3-legged OAuth) has exactly two Agents",
+            "Data 2.4.9.s3.b3, XAPI-00100",
+        )
+    if not any("account" in m for m in members):
+        _fail(
+            f"{path}.member",
+            "an authority Group is an OAuth consumer (an Agent identified by an account) and "
+            "a user",
+            "Data 2.4.9.s3.b3, XAPI-00100",
+        )
 
 
 def validate_statements(payload: Any) -> list[dict[str, Any]]:

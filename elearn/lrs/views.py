@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import format_datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, g, request, url_for
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from elearn import ratelimit
 from elearn.db import get_session, utcnow
 from elearn.lrs import attachments as att
 from elearn.lrs import documents as docs
@@ -34,17 +34,28 @@ from elearn.lrs.formats import canonical_format, ids_format
 from elearn.lrs.validation import (
     IRI_RE,
     UUID_RE,
+    XAPI_2,
     Invalid,
+    loads,
     parse_timestamp,
     validate_agent,
     validate_statements,
 )
+from elearn.ratelimit import limiter
 from elearn.tracking import keys as K
-from elearn.tracking.store import DuplicateInBatch, StatementConflict, add_statements
+from elearn.tracking.store import (
+    STATEMENT_VERSION,
+    DuplicateInBatch,
+    StatementConflict,
+    add_statements,
+    scope_of_client,
+)
 
 XAPI_VERSION = "1.0.3"
-SUPPORTED_VERSIONS = ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]
+XAPI_2_VERSION = "2.0.0"
+SUPPORTED_VERSIONS = ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"]
 VERSION_HEADER_RE = re.compile(r"^1\.0(\.\d+)?$")
+VERSION_2_HEADER_RE = re.compile(r"^2\.0(\.\d+)?$")
 ALT_HEADERS = (
     "Authorization",
     "X-Experience-API-Version",
@@ -97,13 +108,23 @@ def _single(multi: Any, where: str) -> dict[str, str]:
     return out
 
 
+def _body() -> bytes:
+    """The request body, or 413. A streamed (chunked) body has no Content-Length to refuse
+    up front; Werkzeug stops reading it at the limit without saying so, which cut bodies to
+    the limit: a body that reaches the limit is refused instead."""
+    data = request.get_data(cache=False)
+    if request.content_length is None and len(data) >= max_bytes():
+        raise RequestEntityTooLarge()
+    return data
+
+
 def build_xrequest(resource: str = "") -> XRequest:
     if "method" not in request.args:
         return XRequest(
             request.method,
             _single(request.args, "query string"),
             Headers(request.headers),
-            request.get_data(cache=False),
+            _body(),
             False,
         )
     # Alternate request syntax (Communication 1.3).
@@ -178,10 +199,7 @@ def _agent_param(
     raw = _require(x, name) if required else x.params.get(name)
     if raw is None:
         return None
-    try:
-        agent = json.loads(raw)
-    except ValueError as exc:
-        raise LrsError(400, f"parameter {name!r}: is not JSON ({exc})") from exc
+    agent = loads(raw, f"parameter {name}")
     return validate_agent(agent, f"parameter {name}", group_allowed=group)
 
 
@@ -251,16 +269,37 @@ def _need(principal: Principal, allowed: bool, what: str) -> None:
         )
 
 
+def default_version() -> str:
+    """The version a request without X-Experience-API-Version is answered in:
+    ELEARN_XAPI_DEFAULT_VERSION, 1.0.3 unless set to 2.0.0."""
+    value = str(current_app.config.get("ELEARN_XAPI_DEFAULT_VERSION") or "")
+    return XAPI_2_VERSION if value.startswith("2") else XAPI_VERSION
+
+
 def _check_version(x: XRequest) -> None:
+    """1.0.x is answered as 1.0.3, 2.0.x as 2.0.0 (IEEE 9274.1.1), per request."""
     version = x.headers.get("X-Experience-API-Version")
     if version is None:
         raise LrsError(
-            400, "the X-Experience-API-Version header is required (this LRS speaks 1.0.3)"
+            400,
+            "the X-Experience-API-Version header is required (this LRS speaks 1.0.3 and 2.0.0)",
         )
-    if not VERSION_HEADER_RE.match(version.strip()):
+    version = version.strip()
+    if VERSION_2_HEADER_RE.match(version):
+        g.xapi_version = XAPI_2_VERSION
+        XAPI_2.set(True)
+    elif VERSION_HEADER_RE.match(version):
+        g.xapi_version = XAPI_VERSION
+    else:
         raise LrsError(
-            400, f"X-Experience-API-Version {version!r} is not supported: use 1.0.x (1.0.3)"
+            400,
+            f"X-Experience-API-Version {version!r} is not supported: use 1.0.x (1.0.3) or 2.0.0",
         )
+
+
+def is_v2(x: XRequest | None = None) -> bool:
+    """Is this request answered as xAPI 2.0?"""
+    return g.get("xapi_version") == XAPI_2_VERSION
 
 
 # -- statements ---------------------------------------------------------------------------------
@@ -309,9 +348,16 @@ def statements_put_post(x: XRequest, principal: Principal) -> Response:
             f"Content-Type must be application/json or multipart/mixed, got {x.mime or 'none'!r}",
         )
     try:
-        payload = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise LrsError(400, f"the body is not valid JSON: {exc}") from exc
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LrsError(400, f"the body is not UTF-8 (Communication 1.4): {exc}") from exc
+    payload = loads(text, "statements" if text.lstrip().startswith("[") else "statement")
+    if isinstance(payload, list) and len(payload) > max_batch():
+        raise LrsError(
+            413,
+            f"a batch holds at most {max_batch()} statements (ELEARN_LRS_MAX_BATCH); this one has "
+            f"{len(payload)}: send it in several requests",
+        )
     if x.method == "PUT":
         if not isinstance(payload, dict):
             raise LrsError(400, "PUT stores one statement: the body must be a JSON object")
@@ -325,11 +371,13 @@ def statements_put_post(x: XRequest, principal: Principal) -> Response:
         statements[0] = {**statements[0], "id": statements[0].get("id", statement_id)}
     by_hash = att.check_attachments(statements, parts, x.mime == "multipart/mixed")
     att.check_signatures(statements, by_hash)
-    ids = _store(statements, by_hash.values(), principal)
+    ids = _store(statements, list(by_hash.values()), principal)
     return _no_content() if x.method == "PUT" else _json(ids)
 
 
-def _store(statements: list[dict[str, Any]], parts: Any, principal: Principal) -> list[str]:
+def _store(
+    statements: list[dict[str, Any]], parts: list[att.Part], principal: Principal
+) -> list[str]:
     session = get_session()
     config = current_app.config
     authority = authority_for(principal, config["ELEARN_XAPI_HOMEPAGE"])
@@ -341,8 +389,11 @@ def _store(statements: list[dict[str, Any]], parts: Any, principal: Principal) -
                 statements,
                 authority=authority,
                 forward=bool(config.get("ELEARN_LRS_ENDPOINT")),
+                version=XAPI_2_VERSION if is_v2() else STATEMENT_VERSION,
                 client_id=principal.id,
                 organisation_id=principal.organisation_id,
+                scope=scope_of_client(principal.organisation_id, principal.id, principal.scopes),
+                attachment_data=[part.sha2 for part in parts],
             )
             session.commit()
             return ids
@@ -392,7 +443,10 @@ def statements_get(x: XRequest, principal: Principal) -> Response:
             )
         statement = _formatted(json.loads(row.body), fmt)
         response = _statement_response(
-            json.dumps(statement, ensure_ascii=False).encode(), [statement], with_attachments
+            json.dumps(statement, ensure_ascii=False).encode(),
+            [statement],
+            with_attachments,
+            principal,
         )
         response.headers["Last-Modified"] = _http_date(row.stored)
         return _consistent_headers(response)
@@ -424,7 +478,7 @@ def statements_get(x: XRequest, principal: Principal) -> Response:
         document = json.dumps(
             {"statements": statements, "more": more_url}, ensure_ascii=False
         ).encode()
-        response = _statement_response(document, statements, with_attachments)
+        response = _statement_response(document, statements, with_attachments, principal)
     if rows:
         response.headers["Last-Modified"] = _http_date(max(r.stored for r in rows))
     return _consistent_headers(response)
@@ -467,11 +521,13 @@ def _formatted(statement: dict[str, Any], fmt: str) -> dict[str, Any]:
 
 
 def _statement_response(
-    document: bytes, statements: list[dict[str, Any]], with_attachments: bool
+    document: bytes, statements: list[dict[str, Any]], with_attachments: bool, principal: Principal
 ) -> Response:
     if not with_attachments:
         return Response(document, 200, mimetype="application/json")
-    body, content_type = att.multipart_response(document, statements, get_session())
+    body, content_type = att.multipart_response(
+        document, statements, get_session(), lambda query: q.visible(query, principal)
+    )
     return Response(body, 200, content_type=content_type)
 
 
@@ -482,16 +538,24 @@ class DocumentResource:
     id_param: str
     scope_params: tuple[str, ...]
     scope_name: str  # for 403 messages
-    needs_precondition: bool
+    without_precondition: int  # what a PUT with neither If-Match nor If-None-Match gets
+    without_precondition_2: int  # ... in xAPI 2.0
 
 
 STATE = DocumentResource(
-    docs.STATE, "stateId", ("activityId", "agent", "registration"), "state", False
+    docs.STATE,
+    "stateId",
+    ("activityId", "agent", "registration"),
+    "state",
+    docs.OVERWRITE,
+    docs.CONFLICT_IF_EXISTS,
 )
 ACTIVITY_PROFILE = DocumentResource(
-    docs.ACTIVITY_PROFILE, "profileId", ("activityId",), "profile", True
+    docs.ACTIVITY_PROFILE, "profileId", ("activityId",), "profile", docs.REQUIRED, docs.REQUIRED
 )
-AGENT_PROFILE = DocumentResource(docs.AGENT_PROFILE, "profileId", ("agent",), "profile", True)
+AGENT_PROFILE = DocumentResource(
+    docs.AGENT_PROFILE, "profileId", ("agent",), "profile", docs.REQUIRED, docs.REQUIRED
+)
 
 
 def _document_scope(x: XRequest, res: DocumentResource, principal: Principal) -> docs.Scope:
@@ -559,7 +623,9 @@ def documents(x: XRequest, principal: Principal, res: DocumentResource) -> Respo
                     x.content_type,
                     if_match=if_match,
                     if_none_match=if_none_match,
-                    require_precondition=res.needs_precondition,
+                    without_precondition=res.without_precondition_2
+                    if is_v2(x)
+                    else res.without_precondition,
                 )
             else:
                 docs.post_document(
@@ -578,7 +644,7 @@ def documents(x: XRequest, principal: Principal, res: DocumentResource) -> Respo
     except docs.Conflict as exc:
         session.rollback()
         raise LrsError(409, str(exc)) from exc
-    except docs.NotJson as exc:
+    except (docs.NotJson, docs.PreconditionRequired) as exc:
         session.rollback()
         raise LrsError(400, str(exc)) from exc
     return _no_content()
@@ -586,42 +652,50 @@ def documents(x: XRequest, principal: Principal, res: DocumentResource) -> Respo
 
 # -- activities, agents, about -----------------------------------------------------------------
 def activities_get(x: XRequest, principal: Principal) -> Response:
+    """Communication 2.5: the Activity with every definition the client's readable statements
+    gave it, merged oldest to newest (language maps language by language, XAPI-00254)."""
+    _need(
+        principal,
+        principal.can("statements/read/mine"),
+        "reading activity definitions, which come from statements (statements/read)",
+    )
     _check_params(x, ("activityId",))
     activity_id = _iri_param(x, "activityId")
     assert activity_id is not None
-    query = q.StatementQuery(filters=[K.filter_key(K.RELATED_ACTIVITY, activity_id)], limit=20)
-    rows, _ = q.run(get_session(), query, _reader(principal))
+    query = q.StatementQuery(
+        filters=[K.filter_key(K.DEFINITION, activity_id)], limit=q.MAX_DEFINITIONS
+    )
+    rows, _ = q.run(get_session(), query, principal)
+    if not rows:
+        # Statements stored before DEFINITION keys existed have none: look at the latest
+        # statements about the activity instead.
+        query = q.StatementQuery(
+            filters=[K.filter_key(K.RELATED_ACTIVITY, activity_id)], limit=q.MAX_PAGE
+        )
+        rows, _ = q.run(get_session(), query, principal)
     definition: dict[str, Any] = {}
+    seen: set[str] = set()
     for row in reversed(rows):  # oldest first: newer definitions win, property by property
-        for activity in _activities_in(json.loads(row.body)):
-            if activity.get("id") == activity_id:
-                definition.update(activity.get("definition") or {})
+        for activity in K.activities_of(json.loads(row.body)):
+            text = json.dumps(activity.get("definition"), sort_keys=True)
+            if activity.get("id") == activity_id and text not in seen:
+                seen.add(text)
+                merge_definition(definition, activity.get("definition") or {})
     result: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
     if definition:
         result["definition"] = definition
     return _json(result)
 
 
-def _reader(principal: Principal) -> Principal:
-    """Definitions are read from what the client could read, even with only a write scope."""
-    return Principal(
-        principal.id,
-        principal.key,
-        principal.name,
-        principal.scopes | {"statements/read"},
-        principal.organisation_id,
-    )
-
-
-def _activities_in(statement: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for part in (statement, statement.get("object") or {}):
-        obj = part.get("object") or {}
-        if obj.get("objectType", "Activity") == "Activity":
-            out.append(obj)
-        for items in ((part.get("context") or {}).get("contextActivities") or {}).values():
-            out.extend(items if isinstance(items, list) else [items])
-    return out
+def merge_definition(into: dict[str, Any], newer: dict[str, Any]) -> None:
+    """Newer properties replace older ones, except that language maps and extensions are
+    merged key by key (a definition in one language does not erase another language)."""
+    for key, value in newer.items():
+        old = into.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            into[key] = {**old, **value}
+        else:
+            into[key] = value
 
 
 def agents_get(x: XRequest, principal: Principal) -> Response:
@@ -638,7 +712,13 @@ def agents_get(x: XRequest, principal: Principal) -> Response:
 
 
 def about(x: XRequest) -> Response:
-    return _json({"version": SUPPORTED_VERSIONS, "extensions": {}})
+    """Communication 2.8: both versions, except to a client that says it speaks 1.0.x: 1.0.x
+    clients (the `tincan` library among them) refuse an about document naming 2.0.0."""
+    asked = x.headers.get("X-Experience-API-Version", "").strip()
+    versions = SUPPORTED_VERSIONS
+    if VERSION_HEADER_RE.match(asked):
+        versions = [v for v in SUPPORTED_VERSIONS if v.startswith("1.0")]
+    return _json({"version": versions, "extensions": {}})
 
 
 # -- the blueprint -------------------------------------------------------------------------------
@@ -674,6 +754,7 @@ def _not_allowed(resource: str, method: str) -> LrsError:
 
 
 def _dispatch(resource: str) -> Response:
+    XAPI_2.set(False)  # until the version header says otherwise (threads serve many requests)
     if request.method == "OPTIONS":
         return Response(status=204)
     if resource != "about" and "method" not in request.args:
@@ -689,8 +770,14 @@ def _dispatch(resource: str) -> Response:
                 405, "the about resource answers GET and HEAD only", {"Allow": "GET, HEAD, OPTIONS"}
             )
         _check_params(x, ())
+        if VERSION_2_HEADER_RE.match(x.headers.get("X-Experience-API-Version", "").strip()):
+            g.xapi_version = XAPI_2_VERSION
         return about(x)
     _check_version(x)
+    if x.alternate and is_v2(x):
+        raise LrsError(
+            400, "xAPI 2.0 has no alternate request syntax (?method=): send the request itself"
+        )
     principal = _principal(x)
     method = "GET" if x.method == "HEAD" else x.method
     handler = ROUTES[resource].get(method)
@@ -703,66 +790,83 @@ def _dispatch(resource: str) -> Response:
 
 
 def max_bytes() -> int:
-    """ELEARN_LRS_MAX_BYTES (app config, else environment), default 10 MiB."""
-    value = current_app.config.get("ELEARN_LRS_MAX_BYTES") or os.environ.get("ELEARN_LRS_MAX_BYTES")
-    return int(value) if value else 10 * 1024 * 1024
+    """ELEARN_LRS_MAX_BYTES, default 10 MiB."""
+    return int(current_app.config.get("ELEARN_LRS_MAX_BYTES") or 10 * 1024 * 1024)
 
 
-def build_lrs_blueprint() -> Blueprint:
-    bp = Blueprint("elearn_xapi", __name__)
+def max_batch() -> int:
+    """ELEARN_LRS_MAX_BATCH, default 1,000 statements: a batch is validated and stored in one
+    transaction, so its size bounds one request's work."""
+    return int(current_app.config.get("ELEARN_LRS_MAX_BATCH") or 1000)
 
-    @bp.before_request
-    def larger_limit() -> None:
-        # The platform's forms need 64 KiB; statement batches and attachments need more.
-        limit = max_bytes()
-        request.max_content_length = limit
-        request.max_form_memory_size = limit
 
-    @bp.after_request
-    def lrs_headers(response: Response) -> Response:
-        headers = response.headers
-        headers["X-Experience-API-Version"] = XAPI_VERSION
-        headers["Date"] = _http_date(utcnow())
-        headers["Access-Control-Allow-Origin"] = "*"  # Basic auth is the credential, never cookies
-        headers["Access-Control-Expose-Headers"] = EXPOSED
-        headers["Cache-Control"] = "no-store"
-        headers["X-Content-Type-Options"] = "nosniff"
-        if request.endpoint == "elearn_xapi.statements":  # every answer, errors included
-            headers.setdefault("X-Experience-API-Consistent-Through", _iso(utcnow()))
-        if request.method == "OPTIONS":
-            headers["Access-Control-Allow-Methods"] = ", ".join(METHODS)
-            headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-            headers["Access-Control-Max-Age"] = "86400"
-        return response
+bp = Blueprint("elearn_xapi", __name__)
 
-    @bp.errorhandler(LrsError)
-    def lrs_error(exc: LrsError) -> Response:
-        get_session().rollback()
-        return error_response(exc.status, exc.message, exc.headers)
 
-    @bp.errorhandler(Invalid)
-    def invalid(exc: Invalid) -> Response:
-        get_session().rollback()
-        return error_response(400, str(exc))
+@bp.before_request
+def larger_limit() -> None:
+    # The platform's forms need 64 KiB; statement batches and attachments need more.
+    limit = max_bytes()
+    request.max_content_length = limit
+    request.max_form_memory_size = limit
 
-    @bp.errorhandler(RequestEntityTooLarge)
-    def too_large(_exc: RequestEntityTooLarge) -> Response:
-        return error_response(
-            413,
-            f"the request is larger than this LRS accepts ({max_bytes()} bytes; ELEARN_LRS_MAX_BYTES)",
-        )
 
-    @bp.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response:
-        return error_response(exc.code or 400, exc.description or exc.name)
+@bp.after_request
+def lrs_headers(response: Response) -> Response:
+    headers = response.headers
+    headers["X-Experience-API-Version"] = g.get("xapi_version") or default_version()
+    headers["Date"] = _http_date(utcnow())
+    headers["Access-Control-Allow-Origin"] = "*"  # Basic auth is the credential, never cookies
+    headers["Access-Control-Expose-Headers"] = EXPOSED
+    headers["Cache-Control"] = "no-store"
+    headers["X-Content-Type-Options"] = "nosniff"
+    if request.endpoint == "elearn_xapi.statements":  # every answer, errors included
+        headers.setdefault("X-Experience-API-Consistent-Through", _iso(utcnow()))
+    if request.method == "OPTIONS":
+        headers["Access-Control-Allow-Methods"] = ", ".join(METHODS)
+        headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+        headers["Access-Control-Max-Age"] = "86400"
+    return response
 
-    for resource, path in PATHS.items():
-        bp.add_url_rule(
-            path,
-            endpoint=resource,
-            view_func=lambda resource=resource: _dispatch(resource),
-            methods=METHODS,
-            provide_automatic_options=False,
-            strict_slashes=False,
-        )
-    return bp
+
+@bp.errorhandler(LrsError)
+def lrs_error(exc: LrsError) -> Response:
+    get_session().rollback()
+    return error_response(exc.status, exc.message, exc.headers)
+
+
+@bp.errorhandler(Invalid)
+def invalid(exc: Invalid) -> Response:
+    get_session().rollback()
+    return error_response(400, str(exc))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_exc: RequestEntityTooLarge) -> Response:
+    return error_response(
+        413,
+        f"the request is larger than this LRS accepts ({max_bytes()} bytes; ELEARN_LRS_MAX_BYTES)",
+    )
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> Response:
+    return error_response(exc.code or 400, exc.description or exc.name)
+
+
+@limiter.limit(ratelimit.lrs_auth_limit, deduct_when=ratelimit.failed)
+def xapi_resource(resource: str) -> Response:
+    """Every resource of the LRS; failed authentications are rate-limited per address."""
+    return _dispatch(resource)
+
+
+for _resource, _path in PATHS.items():
+    bp.add_url_rule(
+        _path,
+        endpoint=_resource,
+        view_func=xapi_resource,
+        defaults={"resource": _resource},
+        methods=METHODS,
+        provide_automatic_options=False,
+        strict_slashes=False,
+    )

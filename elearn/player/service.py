@@ -122,7 +122,13 @@ class Tracker:
         return r
 
     def flush(self, session: Session, forward: bool) -> None:
-        add_statements(session, self.pending, authority=self.builder.authority(), forward=forward)
+        add_statements(
+            session,
+            self.pending,
+            authority=self.builder.authority(),
+            forward=forward,
+            organisation_id=self.user.organisation_id,  # whose LRS clients may read them
+        )
         self.pending = []
 
 

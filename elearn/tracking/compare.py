@@ -5,12 +5,14 @@ statements (the JWS payload must be the statement that carries it). Differences 
 lists as exceptions are ignored: properties the LRS sets (id when absent, authority, stored,
 timestamp, version), Activity definitions and the Verb's display, how a timestamp is
 serialised, the order of a Group's members, attachments, a single context Activity versus a
-list of one, and the case of an e-mail address's domain.
+list of one, the case of an e-mail address's domain, and a duration's precision beyond 0.01 s
+(xAPI 2.0; harmless for 1.0.3, which says nothing on it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 LRS_SET = ("authority", "stored", "version", "timestamp", "attachments")
@@ -24,6 +26,29 @@ def _instant(value: Any) -> Any:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+SECONDS_RE = re.compile(r"(\d+)(?:\.(\d*))?S$")
+
+
+def duration(value: Any) -> Any:
+    """A duration with its seconds cut to hundredths: xAPI 2.0 (9274.1.1, Durations) leaves
+    any precision beyond 0.01 s out of comparisons (truncated, never rounded)."""
+    if not isinstance(value, str):
+        return value
+    match = SECONDS_RE.search(value)
+    if not match:
+        return value
+    fraction = (match.group(2) or "")[:2].rstrip("0")
+    seconds = match.group(1) + (f".{fraction}" if fraction else "")
+    return value[: match.start()] + seconds + "S"
+
+
+def _result(result: dict[str, Any]) -> dict[str, Any]:
+    out = dict(result)
+    if "duration" in out:
+        out["duration"] = duration(out["duration"])
+    return out
 
 
 def _agent(agent: dict[str, Any]) -> dict[str, Any]:
@@ -81,6 +106,8 @@ def _core(statement: dict[str, Any], *, substatement: bool = False) -> dict[str,
         out["object"] = _object(out["object"])
     if isinstance(out.get("context"), dict):
         out["context"] = _context(out["context"])
+    if isinstance(out.get("result"), dict):
+        out["result"] = _result(out["result"])
     if substatement and "timestamp" in statement:
         out["timestamp"] = _instant(statement["timestamp"])
     return out

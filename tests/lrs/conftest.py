@@ -101,8 +101,10 @@ class LrsClient:
             reply = Reply(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read())
         finally:
             conn.close()
-        # Communication 3.3.s3.b1: the version header on every response; a Date header too.
-        assert reply.header("X-Experience-API-Version") == "1.0.3", (method, path, reply.headers)
+        # Communication 3.3.s3.b1: the version header on every response (in the version the
+        # request asked for: 2.0.0 for 2.0.x, else 1.0.3); a Date header too.
+        expected = "2.0.0" if version and version.startswith("2.0") else "1.0.3"
+        assert reply.header("X-Experience-API-Version") == expected, (method, path, reply.headers)
         assert reply.header("Date"), (method, path)
         if method == "HEAD":
             assert reply.body == b"", "HEAD must not send a body"

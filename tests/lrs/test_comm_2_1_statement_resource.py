@@ -328,7 +328,7 @@ def test_format_ids_keeps_only_identifiers(lrs: LrsClient) -> None:
     st = statement(
         actor={**agent(), "name": "Someone"},
         verb={"id": "http://example.org/verbs/x", "display": {"en": "x"}},
-        object={"id": activity_id(), "definition": {"name": {"en": "A"}}},
+        object={"objectType": "Activity", "id": activity_id(), "definition": {"name": {"en": "A"}}},
         context={
             "contextActivities": {
                 "parent": [{"id": activity_id(), "definition": {"name": {"en": "P"}}}]
@@ -340,8 +340,11 @@ def test_format_ids_keeps_only_identifiers(lrs: LrsClient) -> None:
     got = lrs.get("statements", {"statementId": sid, "format": "ids"}).json()
     assert "name" not in got["actor"] and got["actor"]["mbox"] == st["actor"]["mbox"]
     assert got["verb"] == {"id": "http://example.org/verbs/x"}
-    assert "definition" not in got["object"]
-    assert "definition" not in got["context"]["contextActivities"]["parent"][0]
+    # Only the id: no definition and no objectType (Communication 2.1.3, XAPI-00171).
+    assert got["object"] == {"id": st["object"]["id"]}
+    assert got["context"]["contextActivities"]["parent"][0] == {
+        "id": st["context"]["contextActivities"]["parent"][0]["id"]
+    }
     assert "name" not in got["context"]["instructor"]
 
 

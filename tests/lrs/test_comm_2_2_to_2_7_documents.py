@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
@@ -109,10 +110,9 @@ def test_listing_ids_with_since(lrs: LrsClient, resource: tuple) -> None:
     listed = lrs.get(path, scope)
     assert listed.status == 200 and listed.json() == ["first"] and listed.header("ETag")
     time.sleep(0.01)
-    since = (
-        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
-        + f".{int(time.time() * 1000) % 1000:03d}Z"
-    )
+    # One reading of the clock (seconds and milliseconds from two readings could straddle a
+    # second and point a second late).
+    since = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     time.sleep(0.01)
     create(lrs, path, scope | {id_param: "second"}, {"n": 2})
     assert sorted(lrs.get(path, scope).json()) == ["first", "second"]
@@ -227,6 +227,28 @@ def test_activities_returns_the_latest_definition(lrs: LrsClient) -> None:
         "objectType": "Activity",
         "id": act,
         "definition": {"name": {"en": "New"}, "type": "http://example.org/t"},
+    }
+
+
+def test_activities_merges_language_maps(lrs: LrsClient) -> None:
+    """Communication 2.5 (XAPI-00254): all available information from every statement; two
+    descriptions in two languages both come back. Found replaced by the newer one."""
+    act = activity_id()
+    lrs.store(statement(object={"id": act, "definition": {"name": {"en-US": "meeting"}}}))
+    lrs.store(statement(object={"id": act, "definition": {"name": {"en-GB": "example meeting"}}}))
+    definition = lrs.get("activities", {"activityId": act}).json()["definition"]
+    assert definition["name"] == {"en-US": "meeting", "en-GB": "example meeting"}
+
+
+def test_activities_finds_a_definition_older_than_many_statements(lrs: LrsClient) -> None:
+    """Only the latest 20 statements were read: an older definition was lost."""
+    act = activity_id()
+    lrs.store(statement(object={"id": act, "definition": {"type": "http://example.org/t"}}))
+    lrs.store(*[statement(object={"id": act}) for _ in range(30)])
+    parent = {"contextActivities": {"parent": [{"id": act}]}}
+    lrs.store(*[statement(context=parent) for _ in range(30)])
+    assert lrs.get("activities", {"activityId": act}).json()["definition"] == {
+        "type": "http://example.org/t"
     }
 
 

@@ -235,6 +235,45 @@ def test_invalid_contexts_are_rejected(
     _rejected(lrs, st, needle)
 
 
+SUB = {
+    "objectType": "SubStatement",
+    "actor": {"mbox": MBOX},
+    "verb": {"id": "http://example.org/verbs/x"},
+    "object": {"id": "http://example.org/a"},
+}
+REF = {"objectType": "StatementRef", "id": "12345678-1234-4234-8234-123456789012"}
+
+
+@pytest.mark.parametrize("key", ["revision", "platform"])
+@pytest.mark.parametrize(
+    ("obj", "where"),
+    [
+        (REF, "context"),
+        (SUB, "context"),
+        ({**SUB, "object": REF}, "object.context"),
+    ],
+    ids=["statementref", "substatement", "substatement-with-statementref"],
+)
+def test_revision_and_platform_only_with_an_activity_object(
+    lrs: LrsClient, key: str, obj: dict, where: str
+) -> None:
+    """Data 2.4.6.s4.b1/b2 (XAPI-00084, XAPI-00085): only when the object is an Activity; ADL's
+    suite found these accepted with a StatementRef or SubStatement object."""
+    context = {key: "x"}
+    if where == "context":
+        st = statement(object=obj, context=context)
+    else:
+        st = statement(object={**obj, "context": context})
+    _rejected(lrs, st, key)
+
+
+def test_revision_and_platform_in_a_substatement_about_an_activity_are_fine(
+    lrs: LrsClient,
+) -> None:
+    sub = {**SUB, "context": {"revision": "2", "platform": "p"}}
+    assert lrs.post("statements", statement(object=sub)).status == 200
+
+
 def test_a_full_context_is_kept(lrs: LrsClient) -> None:
     context = {
         "registration": str(uuid.uuid4()),
@@ -287,6 +326,36 @@ def test_stored_and_authority_are_set_by_the_lrs(lrs: LrsClient) -> None:
     stored = dt.datetime.fromisoformat(got["stored"].replace("Z", "+00:00"))
     assert stored >= before
     assert got["authority"]["account"]["name"] == lrs.key  # Data 2.4.9: the client, by account
+
+
+OAUTH_CONSUMER = {"account": {"homePage": "http://example.com/xAPI/OAuth/Token", "name": "app"}}
+USER = {"mbox": "mailto:bob@example.com"}
+
+
+@pytest.mark.parametrize(
+    "ifi",
+    [
+        {"mbox": "mailto:group@example.org"},
+        {"mbox_sha1sum": "cd9b00a5611f94eaa7b1661edab976068e364975"},
+        {"openid": "http://openid.example.org/12345"},
+        {"account": {"homePage": "http://example.org", "name": "g"}},
+    ],
+    ids=["mbox", "mbox_sha1sum", "openid", "account"],
+)
+def test_an_authority_group_with_its_own_identifier_is_rejected(lrs: LrsClient, ifi: dict) -> None:
+    """Data 2.4.9 / XAPI-00024: an authority Group is the anonymous OAuth pair."""
+    authority = {"objectType": "Group", "member": [OAUTH_CONSUMER, USER], **ifi}
+    _rejected(lrs, statement(authority=authority), "authority")
+
+
+def test_an_authority_group_must_be_an_oauth_consumer_and_a_user(lrs: LrsClient) -> None:
+    """Data 2.4.9.s3.b3 / XAPI-00100."""
+    two_people = {"objectType": "Group", "member": [USER, {"mbox": "mailto:eve@example.org"}]}
+    _rejected(lrs, statement(authority=two_people), "OAuth consumer")
+    three = {"objectType": "Group", "member": [OAUTH_CONSUMER, USER, {"mbox": MBOX}]}
+    _rejected(lrs, statement(authority=three), "exactly two")
+    pair = {"objectType": "Group", "member": [OAUTH_CONSUMER, USER]}
+    assert lrs.post("statements", statement(authority=pair)).status == 200
 
 
 def test_version_is_kept_or_set_to_1_0_0(lrs: LrsClient) -> None:
