@@ -8,6 +8,7 @@ expect an empty database still find one.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import http.client
 import json
 import uuid
@@ -201,3 +202,25 @@ def statement(**overrides: Any) -> dict[str, Any]:
     }
     st.update(overrides)
     return {k: v for k, v in st.items() if v is not None}
+
+
+def server_now(lrs: LrsClient) -> str:
+    """The LRS's own clock, to the millisecond (X-Experience-API-Consistent-Through)."""
+    now = lrs.get("statements", {"limit": 1}).header("X-Experience-API-Consistent-Through")
+    assert now, "the statement resource always says how far it is consistent"
+    return now
+
+
+def wait_until_server_clock_passes(lrs: LrsClient, moment: str) -> str:
+    """Ask the LRS for its time until it is later than `moment` (a stored or updated time it
+    gave): then anything stored next is later still. Waits on the server's clock, not on a
+    sleep of a guessed length; gives up after 2,000 asks."""
+    for _ in range(2000):
+        now = server_now(lrs)
+        if _instant(now) > _instant(moment):
+            return now
+    raise AssertionError(f"the LRS clock did not move past {moment}")
+
+
+def _instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 import uuid
 from typing import Any
 
 import pytest
 
-from tests.lrs.conftest import LrsClient, activity_id, agent, statement
+from tests.lrs.conftest import (
+    LrsClient,
+    activity_id,
+    agent,
+    statement,
+    wait_until_server_clock_passes,
+)
 
 
 def ids(reply: Any) -> list[str]:
@@ -249,7 +254,8 @@ def test_filters_combine(lrs: LrsClient) -> None:
 def test_since_is_exclusive_and_until_inclusive(lrs: LrsClient) -> None:
     act = activity_id()
     first = lrs.store(statement(object={"id": act}))[0]
-    time.sleep(0.01)
+    first_stored = lrs.get("statements", {"statementId": first}).json()["stored"]
+    wait_until_server_clock_passes(lrs, first_stored)
     second = lrs.store(statement(object={"id": act}))[0]
     stored = {
         s["id"]: s["stored"] for s in lrs.get("statements", {"activity": act}).json()["statements"]
@@ -425,9 +431,9 @@ def test_statement_refs_in_context_do_not_count(lrs: LrsClient) -> None:
 def test_time_filters_apply_to_the_targeting_statement(lrs: LrsClient) -> None:
     ben = agent()
     passed = lrs.store(statement(actor=ben))[0]
-    time.sleep(0.01)
-    confirmed = lrs.store(statement(object={"objectType": "StatementRef", "id": passed}))[0]
     stored = lrs.get("statements", {"statementId": passed}).json()["stored"]
+    wait_until_server_clock_passes(lrs, stored)
+    confirmed = lrs.store(statement(object={"objectType": "StatementRef", "id": passed}))[0]
     assert ids(lrs.get("statements", {"agent": ben, "since": stored})) == [confirmed]
 
 

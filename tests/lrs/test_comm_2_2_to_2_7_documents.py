@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import time
 import uuid
 from typing import Any
 
 import pytest
 
-from tests.lrs.conftest import LrsClient, activity_id, agent, statement
+from tests.lrs.conftest import (
+    LrsClient,
+    activity_id,
+    agent,
+    server_now,
+    statement,
+    wait_until_server_clock_passes,
+)
 
 
 def state_params(**extra: Any) -> dict[str, Any]:
@@ -109,11 +114,9 @@ def test_listing_ids_with_since(lrs: LrsClient, resource: tuple) -> None:
     create(lrs, path, scope | {id_param: "first"}, {"n": 1})
     listed = lrs.get(path, scope)
     assert listed.status == 200 and listed.json() == ["first"] and listed.header("ETag")
-    time.sleep(0.01)
-    # One reading of the clock (seconds and milliseconds from two readings could straddle a
-    # second and point a second late).
-    since = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    time.sleep(0.01)
+    # The LRS's own clock: "first" was stored at or before `since`, "second" after it.
+    since = server_now(lrs)
+    wait_until_server_clock_passes(lrs, since)
     create(lrs, path, scope | {id_param: "second"}, {"n": 2})
     assert sorted(lrs.get(path, scope).json()) == ["first", "second"]
     assert lrs.get(path, scope | {"since": since}).json() == ["second"]
