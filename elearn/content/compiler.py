@@ -98,6 +98,8 @@ def compile_scenario(data: dict[str, Any], asts: dict[YPath, Ast]) -> dict[str, 
         "id": data.get("id"),
         "title": _copy(data.get("title")),
         "summary": _copy(data.get("summary")),
+        # "quiz": the players show it as a knowledge check (question n of N, an answer summary).
+        "kind": data.get("kind", "scenario"),
         "start": data["start"],
         "facilitator": _facilitator(data.get("facilitator")),
         "cast": [{"name": c["name"], "about": _copy(c["about"])} for c in data.get("cast") or []],

@@ -27,6 +27,7 @@ VAR_RE = re.compile(r"[a-z_][a-z0-9_]*\Z")
 OUTCOMES = ("good", "mixed", "poor")
 VARIABLE_TYPES = ("int", "bool")
 CHOICE_ORDERS = ("shuffle", "fixed")
+SCENARIO_KINDS = ("scenario", "quiz")  # a quiz is shown as a knowledge check
 MINUTES = (1, 600)
 
 # The course's languages while a scenario is validated (marshmallow 4 has no schema context).
@@ -547,6 +548,7 @@ class ScenarioSchema(_Schema):
     id = Id(required=True)
     title = LanguageMap(required=True)
     summary = LanguageMap()
+    kind = OneOf(SCENARIO_KINDS)
     start = Text(required=True)
     facilitator = Nested(FacilitatorSchema)
     cast = List(Nested(CastSchema))
