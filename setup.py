@@ -10,6 +10,7 @@
 
 import re
 from pathlib import Path
+from typing import ClassVar
 
 from setuptools import Command, find_packages, setup
 from setuptools.command.build_py import build_py
@@ -56,7 +57,7 @@ def copy_designsystemet() -> None:
 
 class Designsystemet(Command):
     description = "copy Designsystemet's CSS from node_modules into elearn/static"
-    user_options: list = []
+    user_options: ClassVar[list] = []
 
     def initialize_options(self) -> None:
         pass
