@@ -58,7 +58,9 @@ class Visit:
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         if overflow > 0:
-            self.page.screenshot(path=str(SHOTS / f"FAILED-{name}-{self.lang}-{self.width}.png"), full_page=True)
+            self.page.screenshot(
+                path=str(SHOTS / f"FAILED-{name}-{self.lang}-{self.width}.png"), full_page=True
+            )
         assert overflow <= 0, f"{name} scrolls sideways at {self.width}px ({self.lang})"
         path = SHOTS / f"{name}-{self.lang}-{self.width}.png"
         self.page.screenshot(path=str(path), full_page=True)
@@ -84,10 +86,14 @@ def play_first_choices_to_the_end(page: Page) -> None:
 
 @pytest.mark.parametrize("width", sorted(WIDTHS))
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
-def test_every_page_type(browser: Any, live_server: Any, live_app: Flask, lang: str, width: int) -> None:
+def test_every_page_type(
+    browser: Any, live_server: Any, live_app: Flask, lang: str, width: int
+) -> None:
     words = WORDS[lang]
     context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": WIDTHS[width]}, bypass_csp=True
+        base_url=live_server.url,
+        viewport={"width": width, "height": WIDTHS[width]},
+        bypass_csp=True,
     )
     page = context.new_page()
     visit = Visit(page, lang, width)
@@ -141,10 +147,14 @@ def test_every_page_type(browser: Any, live_server: Any, live_app: Flask, lang: 
 
 
 @pytest.mark.parametrize("width", sorted(WIDTHS))
-def test_admin_lrs_clients_page(browser: Any, live_server: Any, live_app: Flask, width: int) -> None:
+def test_admin_lrs_clients_page(
+    browser: Any, live_server: Any, live_app: Flask, width: int
+) -> None:
     make_admin(live_app, f"admin{width}@example.no")
     context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": WIDTHS[width]}, bypass_csp=True
+        base_url=live_server.url,
+        viewport={"width": width, "height": WIDTHS[width]},
+        bypass_csp=True,
     )
     page = context.new_page()
     page.goto("/login?lang=nb")
