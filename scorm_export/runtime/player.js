@@ -8,7 +8,7 @@
   var P = window.ELEARN_PACKAGE, E = window.ElearnEngine, T = window.ElearnTracking;
   var course = P.course;
   // Designsystemet's light and dark colours follow the learner's system setting.
-  document.documentElement.setAttribute("data-color-scheme", "auto");
+  document.body.setAttribute("data-color-scheme", "auto");
 
   // Interface texts: gettext messages (English msgids) from the platform's catalogues, which the
   // package builder writes into course.js for the course's languages (scorm_export/messages.py).

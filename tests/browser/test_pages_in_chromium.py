@@ -175,3 +175,18 @@ def test_admin_lrs_clients_page(
     visit = Visit(page, "nb", width)
     visit.check("admin-lrs-clients")
     context.close()
+
+
+def test_dark_colour_scheme_follows_the_system(browser: Any, live_server: Any) -> None:
+    context = browser.new_context(base_url=live_server.url, color_scheme="dark", bypass_csp=True)
+    page = context.new_page()
+    register(page, "mork@example.no", "nb")
+    page.goto("/c/sample-course")
+    page.click("text=Start kurset")
+    page.click("button.choice >> nth=0")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    channels = [int(x) for x in background[background.index("(") + 1 : -1].split(",")[:3]]
+    assert max(channels) < 80, background  # a dark page, not white
+    visit = Visit(page, "nb", 1280)
+    visit.check("feedback-dark")
+    context.close()
