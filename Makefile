@@ -7,7 +7,7 @@ PORT   ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-test browser npm js-test lint bench clean translations
+.PHONY: run test install install-test browser npm css js-test lint bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## make run: set up the embedded SQLite database, import courses/, print a demo login, serve.
-run: install
+run: install css
 	$(BIN)/flask elearn demo
 	@echo ""
 	@echo "Open http://$(HOST):$(PORT)/ and log in with the demo learner above."
@@ -35,7 +35,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-npm: node_modules/.installed
+# Designsystemet's CSS (npm, not committed) copied into elearn/static/; the wheel build does the
+# same through setup.py's build_py.
+elearn/static/designsystemet.css: node_modules/.installed setup.py | $(BIN)/python
+	$(BIN)/python setup.py -q designsystemet
+
+css: elearn/static/designsystemet.css
+
+npm: node_modules/.installed css
 
 # Debian's Chromium for the browser tests (Playwright drives it through executable_path).
 browser:
@@ -72,4 +79,4 @@ bench-lrs: install-test
 	$(BIN)/python bench/lrs_load.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules instance .pytest_cache
+	rm -rf $(VENV) node_modules instance .pytest_cache elearn/static/designsystemet.css

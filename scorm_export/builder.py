@@ -21,7 +21,11 @@ __all__ = ["FORMATS", "ExportError", "build_package", "package_filename"]
 RUNTIME_VERSION = "1"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 # Files every package carries, from scorm_export/runtime/ (the tracking adapter is added per format).
-RUNTIME_FILES = ("engine.js", "player.js", "player.css")
+RUNTIME_FILES = ("engine.js", "player.js")
+# The platform's own stylesheets, one source for both: Designsystemet (copied from npm by
+# `make npm`/the wheel build; without it the package gets elearn.css alone, which has a plain
+# fallback for every colour) and elearn.css.
+STYLESHEETS = ("designsystemet.css", "elearn.css")
 MEDIA_DIR = "media"
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
@@ -56,6 +60,13 @@ def safe_asset_path(path: str) -> str:
 
 def _runtime(name: str) -> bytes:
     return resources.files("scorm_export").joinpath("runtime", name).read_bytes()
+
+
+def _stylesheet() -> bytes:
+    """elearn/player.css: the platform's stylesheets in order, as one file."""
+    static = resources.files("elearn").joinpath("static")
+    parts = [static.joinpath(n) for n in STYLESHEETS]
+    return b"\n".join(p.read_bytes() for p in parts if p.is_file())
 
 
 def _schemas(fmt: formats.PackageFormat) -> dict[str, bytes]:
@@ -129,6 +140,7 @@ def package_files(
     files["elearn/course.js"] = f"window.ELEARN_PACKAGE = {_js_json(data)};\n".encode()
     for name in (*RUNTIME_FILES, *package_format.trackers):
         files[f"elearn/{name}"] = _runtime(name)
+    files["elearn/player.css"] = _stylesheet()
     files["index.html"] = _index_html(course, package_format, lang)
     files.update(_schemas(package_format))
     return files

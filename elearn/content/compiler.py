@@ -121,6 +121,8 @@ def compile_scenario(scenario: Scenario, asts: dict[YPath, Ast]) -> dict[str, An
         "id": scenario.id,
         "title": _copy(scenario.title),
         "summary": _copy(scenario.summary),
+        # "quiz": the players show it as a knowledge check (question n of N, an answer summary).
+        "kind": scenario.kind or "scenario",
         "start": scenario.start,
         "facilitator": _facilitator(scenario.facilitator),
         "cast": [
@@ -187,13 +189,14 @@ def compile_course(course: Course, scenarios: list[dict[str, Any]]) -> dict[str,
 
 def _upgrade_from_1(course: dict[str, Any]) -> dict[str, Any]:
     """Version 1 -> 2: fill in the optional fields added since, as the old players behaved:
-    choices in written order, no explanation, no cast, no checked date, no job aids."""
+    choices in written order, no explanation, no cast, no checked date, no job aids, no quiz."""
     out = copy.deepcopy(course)
     out.setdefault("job_aids", [])
     for entry in out.get("help", []):
         entry.setdefault("checked", None)
     for scenario in out["scenarios"]:
         scenario.setdefault("cast", [])
+        scenario.setdefault("kind", "scenario")
         for node in scenario["nodes"].values():
             node.setdefault("order", "fixed")
             node.setdefault("explanation", None)

@@ -133,6 +133,7 @@ class Scenario:
     id: str | None = None
     title: LanguageMap | None = None
     summary: LanguageMap | None = None
+    kind: str | None = None
     start: str | None = None
     facilitator: Facilitator | None = None
     cast: list[CastMember | None] = field(default_factory=list)

@@ -38,6 +38,7 @@ VAR_RE = re.compile(r"[a-z_][a-z0-9_]*\Z")
 OUTCOMES = ("good", "mixed", "poor")
 VARIABLE_TYPES = ("int", "bool")
 CHOICE_ORDERS = ("shuffle", "fixed")
+SCENARIO_KINDS = ("scenario", "quiz")  # a quiz is shown as a knowledge check
 MINUTES = (1, 600)
 MAX_ID_LENGTH = 64
 IMAGE_PATTERN = r"\.([Pp][Nn][Gg]|[Jj][Pp][Ee]?[Gg]|[Ww][Ee][Bb][Pp]|[Ss][Vv][Gg])$"
@@ -1144,6 +1145,11 @@ class ScenarioSchema(FormatSchema):
     )
     title = LanguageMap(required=True, description="The scenario's title.")
     summary = LanguageMap(description="Optional: a short summary, shown in the course's list.")
+    kind = OneOf(
+        SCENARIO_KINDS,
+        description="Optional: `scenario` (the default) or `quiz`, shown as a knowledge check "
+        '("Question 3 of 10", its own wording, an answer summary at the end).',
+    )
     start = NodeRef(
         required=True, graph=True, description="The id of the node the scenario starts at."
     )

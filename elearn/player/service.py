@@ -337,6 +337,36 @@ def shown_choices(scenario: dict[str, Any], state: engine.State, seed: str) -> l
     return engine.choice_order(scenario["id"], node, engine.offered_choices(scenario, state), seed)
 
 
+GOOD, PARTLY, RISKY = "good", "partly", "risky"
+
+
+def choice_outcome(node: dict[str, Any], choice: dict[str, Any]) -> str | None:
+    """How good a choice was, compared with the node's other choices (docs/player.md): the
+    author's `correct` first, then the choice's points against the node's best and worst.
+    None when every choice scores the same and none is marked: the story has no wrong turn."""
+    points = [c["points"] for c in node["choices"]]
+    best, worst, mine = max(points), min(points), choice["points"]
+    if choice.get("correct") is True:
+        return GOOD if mine >= best else PARTLY
+    if choice.get("correct") is False:
+        return RISKY if mine <= worst else PARTLY
+    if best == worst:
+        return None
+    if mine == best:
+        return GOOD
+    return RISKY if mine == worst else PARTLY
+
+
+def _history(scenario: dict[str, Any], state: engine.State) -> list[dict[str, Any]]:
+    """The choices made so far, each with its node and its outcome label."""
+    history = []
+    for node_id, choice_id in state["path"]:
+        node = scenario["nodes"][node_id]
+        choice = _choice(node, choice_id)
+        history.append({"node": node, "choice": choice, "outcome": choice_outcome(node, choice)})
+    return history
+
+
 def play_page(
     course: CourseEntry, attempt: Attempt, scenario: dict[str, Any]
 ) -> dict[str, Any] | None:
@@ -346,10 +376,7 @@ def play_page(
     if state is None:
         return None
     node = engine.current_node(scenario, state)
-    history = [
-        {"node": scenario["nodes"][nid], "choice": _choice(scenario["nodes"][nid], cid)}
-        for nid, cid in state["path"]
-    ]
+    history = _history(scenario, state)
     done, estimate = engine.progress(scenario, state)
     return {
         "state": state,
@@ -363,7 +390,33 @@ def play_page(
         "course_percent": rules.course_progress(course.compiled, states),
         "next_scenario": rules.next_scenario(course.compiled, states, scenario["id"]),
         "all_ended": rules.all_ended(course.compiled, states),
+        "quiz": scenario.get("kind") == "quiz",
+        "scenario_number": course.compiled["scenarios"].index(scenario) + 1,
+        "good_answers": sum(h["outcome"] == GOOD for h in history),
     }
+
+
+def scenario_results(course: CourseEntry, attempt: Attempt) -> list[dict[str, Any]]:
+    """Each scenario's points and ending, and whether to take it again: an ending that was not
+    good, or fewer points than the course's pass mark asks for."""
+    rows = []
+    for scenario in course.compiled["scenarios"]:
+        state = attempt.state["scenarios"].get(scenario["id"])
+        points = state["points"] if state else 0
+        ending = (
+            engine.current_node(scenario, state)["ending"] if state and state["ended"] else None
+        )
+        scaled = engine.scaled_score(points, scenario["max_score"])
+        again = ending is None or ending["outcome"] != "good"
+        rows.append(
+            {
+                "scenario": scenario,
+                "points": points,
+                "ending": ending,
+                "again": again or scaled < course.compiled["mastery_score"],
+            }
+        )
+    return rows
 
 
 def on_user_deleting(sender: Any, session: Session, user: User, **_: Any) -> None:

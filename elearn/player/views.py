@@ -94,8 +94,9 @@ def _stale() -> None:
     )
 
 
-def _begin(session: Session, course: CourseEntry) -> Response:
-    """Resume the active attempt or start one, and go to where the learner is."""
+def _begin(session: Session, course: CourseEntry, wanted: str | None = None) -> Response:
+    """Resume the active attempt or start one, and go to where the learner is (or, in a new
+    attempt, to the scenario the result page offered to take again)."""
     learner = current_learner()
     assert learner is not None
     player = _player()
@@ -103,7 +104,7 @@ def _begin(session: Session, course: CourseEntry) -> Response:
     entry = player.version_of(session, attempt)
     current = attempt.state.get("current")
     if current is None:
-        first = entry.compiled["scenarios"][0]
+        first = service.scenario_by_id(entry, wanted or "") or entry.compiled["scenarios"][0]
         with contextlib.suppress(service.StaleStep):  # a double submit entered it already
             player.enter_scenario(
                 session, learner, attempt, entry, first, attempt.step, g.elearn_lang
@@ -142,7 +143,7 @@ def restart(course_id: str) -> Response:
         except service.StaleStep:
             _stale()
             return redirect(url_for("elearn.catalogue.course_page", course_id=course_id))
-    return _begin(session, course)
+    return _begin(session, course, request.form.get("scenario_id"))
 
 
 @bp.post(f"/a/<{DB_ID}:attempt_id>/s/<scenario_id>/enter")
@@ -239,7 +240,9 @@ def result(attempt_id: int) -> Any:
         "elearn/player/result.html",
         attempt=here.attempt,
         course=here.course,
+        current=_courses().current(here.session, here.attempt.course_id) or here.course,
         points=service.course_points(here.attempt.state),
+        rows=service.scenario_results(here.course, here.attempt),
     )
 
 

@@ -7,6 +7,8 @@
   "use strict";
   var P = window.ELEARN_PACKAGE, E = window.ElearnEngine, T = window.ElearnTracking;
   var course = P.course;
+  // Designsystemet's light and dark colours follow the learner's system setting.
+  document.body.setAttribute("data-color-scheme", "auto");
 
   // Interface texts: gettext messages (English msgids) from the platform's catalogues, which the
   // package builder writes into course.js for the course's languages (scorm_export/messages.py).
@@ -38,6 +40,15 @@
   }
   function N_(msgid) { return msgid; } // marks a message for extraction; translated where shown
   var OUTCOMES = { good: N_("A good outcome"), mixed: N_("A mixed outcome"), poor: N_("A poor outcome") };
+  // Choice labels, as on the platform (docs/player.md): words and an icon, never colour alone.
+  var CHOICE_LABELS = { good: N_("A good choice"), partly: N_("A partly good choice"), risky: N_("A risky choice") };
+  var QUIZ_LABELS = { good: N_("Correct"), partly: N_("Partly correct"), risky: N_("Not correct") };
+  var ENDING_KINDS = { good: "good", mixed: "partly", poor: "risky" };
+  var ICONS = {
+    good: '<circle cx="10" cy="10" r="9"/><path d="M5.5 10.5l3 3 6-7" fill="none" stroke-width="2.2"/>',
+    partly: '<circle cx="10" cy="10" r="9"/><path d="M10 1a9 9 0 0 1 0 18z" class="fill"/>',
+    risky: '<path d="M10 1.5l8.8 16H1.2z"/><path d="M10 7v5M10 14.2v1.6" fill="none" stroke-width="2.2"/>',
+  };
   function _(msgid, args) {
     var found = (MESSAGES[uiLang()] || { messages: {} }).messages[msgid];
     return format(typeof found === "string" ? found : msgid, args);
@@ -154,6 +165,7 @@
     app.scenarios[scenario.id] = step.state;
     app.last = step.choice;
     var fromNode = scenario.nodes[step.fromNode];
+    app.lastNode = fromNode;
     T.answered({
       scenario: scenario,
       node: fromNode,
@@ -271,27 +283,57 @@
     return list.length ? h("div", { "class": "actions" }, list) : null;
   }
 
+  // The same rule as elearn.player.service.choice_outcome (docs/player.md).
+  function choiceOutcome(node, choice) {
+    var points = node.choices.map(function (c) { return c.points; });
+    var best = Math.max.apply(null, points), worst = Math.min.apply(null, points), mine = choice.points;
+    if (choice.correct === true) return mine >= best ? "good" : "partly";
+    if (choice.correct === false) return mine <= worst ? "risky" : "partly";
+    if (best === worst) return null;
+    return mine === best ? "good" : mine === worst ? "risky" : "partly";
+  }
+  function icon(kind) {
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("class", "outcome-icon"); svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false"); svg.setAttribute("viewBox", "0 0 20 20");
+    svg.innerHTML = ICONS[kind]; // fixed markup from this file, never course text
+    return svg;
+  }
+  function badge(kind, words, tag, id) {
+    return h(tag || "p", { "class": "outcome-label outcome-" + kind, id: id }, icon(kind), h("span", {}, words));
+  }
+  function choiceBadge(outcome, quiz, tag, id) {
+    return outcome ? badge(outcome, _((quiz ? QUIZ_LABELS : CHOICE_LABELS)[outcome]), tag, id) : null;
+  }
+
   function playPage(main) {
     var scenario = E.scenarioById(course, app.current);
     var state = app.scenarios[scenario.id];
     var node = E.currentNode(scenario, state);
     var prog = E.progress(scenario, state);
     var pct = percent();
+    var quiz = scenario.kind === "quiz";
+    var stepName = state.ended ? (quiz ? _("Your answers") : _("End of the scenario"))
+      : quiz ? _("Question %(num)s of %(total)s", { num: prog[0] + 1, total: prog[1] })
+      : _("Decision %(num)s", { num: prog[0] + 1 });
+    app.title = (app.last && !state.ended ? _("Feedback") + ", " : "") + stepName + " – " + loc(scenario.title) + " – " + loc(course.title);
     append(main,
       h("nav", { "aria-label": _("Back to the course"), "class": "breadcrumb" },
         h("a", { href: "#", lang: clang(), onclick: function (ev) { ev.preventDefault(); app.view = "course"; save(); render("h1"); } }, loc(course.title))),
       h("h1", { lang: clang(), tabindex: "-1" }, loc(scenario.title)),
       messages(),
       h("div", { "class": "progress-block" },
-        h("label", { "for": "progress" }, _("Progress")),
+        h("label", { "for": "progress" }, _("Course progress")),
         h("progress", { id: "progress", max: "100", value: String(pct) }, pct + " %"),
-        h("span", {}, pct + " %"),
-        state.ended ? null : h("p", { "class": "hint" }, _("Decision %(done)s of at least %(total)s", { done: prog[0] + 1, total: prog[1] }))));
-    if (app.last) {
-      append(main, h("section", { id: "feedback", "class": "feedback", tabindex: "-1", "aria-labelledby": "feedback-title" },
-        h("h2", { id: "feedback-title" }, _("You chose") + ": ", h("span", { lang: clang() }, loc(app.last.text))),
-        h("h3", {}, _("Why")),
-        content("div", {}, app.last.feedback)));
+        h("span", {}, _("%(pct)s%% of the course", { pct: pct })),
+        h("p", { "class": "hint" }, _("Scenario %(num)s of %(total)s", { num: course.scenarios.indexOf(scenario) + 1, total: course.scenarios.length }) + (state.ended ? "" : " · " + stepName))));
+    if (app.last && app.lastNode) {
+      var outcome = choiceOutcome(app.lastNode, app.last);
+      append(main, h("section", { id: "feedback", "class": "feedback feedback-" + (outcome || "neutral"), tabindex: "-1", "aria-labelledby": "feedback-title" },
+        h("p", { "class": "you-chose" }, _("You chose") + ": ", h("span", { lang: clang() }, loc(app.last.text))),
+        outcome ? choiceBadge(outcome, quiz, "h2", "feedback-title") : h("h2", { id: "feedback-title" }, _("What happened")),
+        content("div", {}, app.last.feedback),
+        app.lastNode.explanation ? content("div", { "class": "explanation" }, app.lastNode.explanation) : null));
     }
     var texts = E.visibleText(node, state);
     if (state.ended) {
@@ -299,16 +341,22 @@
       var next = E.nextScenario(course, app.scenarios, scenario.id);
       var r = result();
       append(main, h("section", { "class": "ending ending-" + ending.outcome, "aria-labelledby": "ending-title" },
-        h("h2", { id: "ending-title" }, _("End of the scenario") + ": ", h("span", { lang: clang() }, loc(ending.title))),
-        h("p", { "class": "outcome" }, h("strong", {}, _(OUTCOMES[ending.outcome]))),
+        h("h2", { id: "ending-title" }, quiz ? _("Your answers") : h("span", { lang: clang() }, loc(ending.title))),
+        quiz ? h("p", { "class": "answer-summary" }, ngettext("You answered %(good)s of %(num)s question correctly.", "You answered %(good)s of %(num)s questions correctly.", state.path.length, {
+          good: state.path.filter(function (st) { var n = scenario.nodes[st[0]]; return choiceOutcome(n, n.choices.filter(function (c) { return c.id === st[1]; })[0]) === "good"; }).length })) : null,
+        quiz ? h("h3", { lang: clang() }, loc(ending.title)) : badge(ENDING_KINDS[ending.outcome], _(OUTCOMES[ending.outcome])),
         h("div", { lang: clang() }, texts.map(function (x) { return paragraphs(loc(x)); })),
         h("p", {}, _("Score") + ": " + _("%(points)s of %(max)s possible", { points: state.points, max: scenario.max_score })),
-        h("h3", {}, _("Your choices and what they meant")),
-        h("ol", { "class": "history" }, state.path.map(function (step) {
-          var ch = scenario.nodes[step[0]].choices.filter(function (c) { return c.id === step[1]; })[0];
+        h("h3", {}, quiz ? _("Your answers, one by one") : _("Your choices and what they meant")),
+        h("ol", { "class": "path" }, state.path.map(function (step) {
+          var n = scenario.nodes[step[0]];
+          var ch = n.choices.filter(function (c) { return c.id === step[1]; })[0];
           return h("li", {},
-            h("p", {}, h("strong", { lang: clang() }, loc(ch.text)), ch.points ? " (" + ngettext("%(num)s point", "%(num)s points", ch.points) + ")" : null),
-            content("div", {}, ch.feedback));
+            h("p", { "class": "path-choice" }, h("span", { lang: clang() }, loc(ch.text)),
+              " ", h("span", { "class": "points" }, "(" + ngettext("%(num)s point", "%(num)s points", ch.points) + ")")),
+            choiceBadge(choiceOutcome(n, ch), quiz),
+            h("details", {}, h("summary", {}, _("Why")), content("div", {}, ch.feedback),
+              n.explanation ? content("div", { "class": "explanation" }, n.explanation) : null));
         })),
         r.ended ? h("p", {}, button(_("See the course result"), function () { app.view = "result"; save(); render("h1"); }))
           : next ? h("p", {}, button([_("Next scenario") + ": ", h("span", { lang: clang() }, loc(next.title))], function () { enter(next.id); })) : null,
@@ -317,7 +365,8 @@
       return;
     }
     var section = h("section", { "class": "situation", "aria-labelledby": "situation-title" },
-      h("h2", { id: "situation-title", "class": "visually-hidden", lang: clang() }, loc(scenario.title)));
+      h("h2", { id: "situation-title", "class": "step-title" }, stepName));
+    if (quiz) section.className += " question";
     if (node.image) {
       append(section, h("figure", { "class": "node-image" },
         h("img", { src: P.media + "/" + node.image.src, alt: loc(node.image.alt), lang: clang() })));
@@ -330,7 +379,7 @@
     append(main, section);
     if (!app.finished) {
       append(main, h("fieldset", { "class": "choices" },
-        h("legend", {}, h("h2", {}, _("What do you do now?"))),
+        h("legend", {}, h("h2", {}, quiz ? _("Choose an answer") : _("What do you do now?"))),
         h("ul", { "class": "choice-list" }, E.choiceOrder(scenario.id, node, E.offeredChoices(scenario, state), app.seed).map(function (c) {
           return h("li", {}, button(loc(c.text), function () { choose(scenario, c.id); }, "choice",
             { lang: clang(), "data-choice": c.id }));
@@ -370,7 +419,9 @@
     else coursePage(main);
     app.notice = null;
     var title = document.querySelector("h1");
-    document.title = title ? title.textContent : loc(course.title);
+    // The play page names its step (set by playPage), so a screen reader hears the change.
+    document.title = app.view === "play" && app.title ? app.title : title ? title.textContent : loc(course.title);
+    app.title = null;
     if (focus) {
       var el = document.querySelector(focus) || document.querySelector("h1");
       if (el) el.focus();
