@@ -53,14 +53,23 @@ browser:
 	fi
 
 # The packages' JavaScript runtime against the Python engine (shared vectors, Node's test runner).
-js-test: install-test
+# The vectors are made again only when a course, the core, the content or the package code changed.
+VECTOR_INPUTS := $(shell find courses tests/fixtures tests/export/fixtures elearn/core elearn/content elearn/player elearn/tracking scorm_export -type f -not -name '*.pyc' 2>/dev/null)
+build/vectors.json: $(VECTOR_INPUTS) | $(VENV)/.installed-test
 	mkdir -p build
-	$(BIN)/python -m scorm_export.vectors courses tests/fixtures tests/export/fixtures > build/vectors.json
+	$(BIN)/python -m scorm_export.vectors courses tests/fixtures tests/export/fixtures > $@.tmp
+	mv $@.tmp $@
+
+js-test: install-test build/vectors.json
 	node --test scorm_export/runtime/tests/
 
 ## make test: install what the tests need and run the whole suite (Python and browser tests).
 test: install-test npm browser js-test
 	ELEARN_CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
+
+## make screenshots: every page type in nb, nn and en at 375 and 1280 px, kept in build/screenshots/.
+screenshots: install-test npm browser
+	ELEARN_SCREENSHOTS=1 ELEARN_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q tests/browser/test_pages_in_chromium.py
 
 lint: install-test
 	$(BIN)/ruff check .
