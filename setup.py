@@ -29,11 +29,11 @@ def _squeeze(css: str) -> str:
     return re.sub(r"\s+", " ", css).strip()
 
 
-def copy_designsystemet() -> None:
+def copy_designsystemet(required: bool = True) -> None:
     parts = [THEME, SOURCE / "base.css", *(SOURCE / f"{c}.css" for c in COMPONENTS)]
     missing = [str(p.relative_to(ROOT)) for p in parts if not p.exists()]
     if missing:
-        if TARGET.exists():
+        if TARGET.exists() or not required:
             return  # copied earlier (an sdist, or a checkout where `make npm` ran)
         raise SystemExit(
             f"Designsystemet's CSS is missing ({', '.join(missing)}): run `make npm` "
@@ -71,7 +71,9 @@ class Designsystemet(Command):
 
 class BuildPy(build_py):
     def run(self) -> None:
-        copy_designsystemet()
+        # An editable install (`make install`, before `npm ci` has run) serves elearn/static/
+        # from the checkout, where `make npm` puts the CSS: copy it if it can, never fail there.
+        copy_designsystemet(required=not getattr(self, "editable_mode", False))
         super().run()
 
 
