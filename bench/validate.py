@@ -13,9 +13,6 @@ Only elearn's public `load_course` is used, so the same script can time an older
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -23,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 import yaml
+from player_step import machine  # bench/ is on the path when run: one machine description
 
 from elearn.content import load_course
 
@@ -30,19 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NODES = 5000
 PER_SCENARIO = 125
 BOOLEANS = 30
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{cpu}, {cores} cores, Python {platform.python_version()} ({sys.executable})"
 
 
 def _text(word: str) -> dict[str, str]:
