@@ -1,6 +1,6 @@
 """Imports every model so `Base.metadata` is complete (for Alembic and for tests)."""
 
-from elearn.accounts.models import Organisation, User
+from elearn.accounts.models import Assignment, AuditEntry, Membership, Organisation, User
 from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.db import Base
 from elearn.lrs.models import LrsAttachment, LrsClient, LrsDocument
@@ -8,7 +8,9 @@ from elearn.player.models import Attempt
 from elearn.tracking.models import ForwarderLease, OutboxEntry, StatementKey, StoredStatement
 
 __all__ = [
+    "Assignment",
     "Attempt",
+    "AuditEntry",
     "Base",
     "Course",
     "CourseAsset",
@@ -17,6 +19,7 @@ __all__ = [
     "LrsAttachment",
     "LrsClient",
     "LrsDocument",
+    "Membership",
     "Organisation",
     "OutboxEntry",
     "StatementKey",

@@ -9,7 +9,16 @@ import datetime as dt
 import uuid
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -21,6 +30,22 @@ USER_ID_PREFIX = "elearn:"
 # packages, sees its own LRS clients. admin: runs the platform (every organisation, LRS clients).
 ROLES = ("learner", "org_admin", "admin")
 
+# A person's role in one organisation or unit (Membership.role): a learner works there, a unit
+# leader (rektor, leader of a health station) follows and leads its staff's courses, an org admin
+# runs elearn for that organisation and every unit under it.
+MEMBERSHIP_ROLES = ("learner", "unit_leader", "org_admin")
+
+# What an organisation is: the top of a tree (municipality, county, health trust) or a unit in it.
+ORGANISATION_KINDS = (
+    "municipality",
+    "county",
+    "health_trust",
+    "school",
+    "health_station",
+    "adult_education",
+    "other",
+)
+
 
 class Organisation(Base):
     """A municipality or other body that runs courses for its staff; scopes admins and clients."""
@@ -31,6 +56,13 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The tree: a unit's parent is its municipality (or a larger unit); the top has none.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elearn_organisations.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), default="other", server_default="other")
+    # Norway's organisation number (Enhetsregisteret, nine digits); units may have their own.
+    org_number: Mapped[str | None] = mapped_column(String(9), nullable=True)
 
 
 class User(UserMixin, Base):
@@ -53,6 +85,11 @@ class User(UserMixin, Base):
     # Part of the id every session cookie carries: raising it (logout, a new password, the
     # account closed) ends every session of this user, on every device, at once.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The name reports and course certificates show (given at invitation or by single sign-on);
+    # None for a self-registered learner who never gave one.
+    display_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # A deactivated person cannot log in; their records stay until they are removed.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     def get_id(self) -> str:
         # Prefixed so a host app's flask-login user ids and ours never collide.
@@ -96,3 +133,60 @@ class AccountToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Membership(Base):
+    """A person's place and role in one organisation or unit; a person may have several."""
+
+    __tablename__ = "elearn_memberships"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("elearn_users.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("elearn_organisations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), default="learner")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Assignment(Base):
+    """A course given to a unit (everyone in it, now and later) or to one person, by a date."""
+
+    __tablename__ = "elearn_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elearn_organisations.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elearn_users.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elearn_users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who looked at whose report, who exported what: for the platform admin to check (GDPR)."""
+
+    __tablename__ = "elearn_audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elearn_users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    action: Mapped[str] = mapped_column(String(64))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elearn_organisations.id", ondelete="SET NULL"), nullable=True
+    )
+    subject_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elearn_users.id", ondelete="SET NULL"), nullable=True
+    )
+    detail: Mapped[str] = mapped_column(String(500), default="")

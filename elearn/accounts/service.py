@@ -9,7 +9,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from elearn.accounts import tokens
-from elearn.accounts.models import ROLES, AccountToken, Organisation, User
+from elearn.accounts.models import (
+    MEMBERSHIP_ROLES,
+    ROLES,
+    AccountToken,
+    Membership,
+    Organisation,
+    User,
+)
 from elearn.core.constants import AUDIENCES, LANGUAGES
 from elearn.db import utcnow
 from elearn.message_catalogues import N_
@@ -94,6 +101,50 @@ def set_role(user: User, role: str, organisation: Organisation | None) -> None:
         raise ValueError("role: an org_admin needs --org")
     user.role = role
     user.organisation_id = organisation.id if organisation else user.organisation_id
+
+
+def top_organisation(session: Session, organisation: Organisation) -> Organisation:
+    """The municipality (or county, health trust) at the top of a unit's tree."""
+    seen = {organisation.id}
+    while organisation.parent_id is not None:
+        parent = session.get(Organisation, organisation.parent_id)
+        if parent is None or parent.id in seen:
+            break
+        seen.add(parent.id)
+        organisation = parent
+    return organisation
+
+
+def add_membership(
+    session: Session, user: User, organisation: Organisation, role: str = "learner"
+) -> Membership:
+    """Place a person in an organisation or unit with a role (a second unit is a second row;
+    the same unit again changes the role). `User.organisation_id` follows the top of the tree,
+    the scope the LRS clients and exports use, and an org admin gets the `org_admin` role there."""
+    if role not in MEMBERSHIP_ROLES:
+        raise ValueError(f"role: one of {', '.join(MEMBERSHIP_ROLES)}")
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.organisation_id == organisation.id
+        )
+    )
+    if membership is None:
+        membership = Membership(user_id=user.id, organisation_id=organisation.id, role=role)
+        session.add(membership)
+    membership.role = role
+    user.organisation_id = top_organisation(session, organisation).id
+    if role == "org_admin" and user.role == "learner":
+        user.role = "org_admin"
+    session.flush()
+    return membership
+
+
+def memberships_of(session: Session, user: User) -> list[Membership]:
+    return list(
+        session.scalars(
+            select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)
+        )
+    )
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
