@@ -34,7 +34,12 @@ def validate_command(paths: tuple[Path, ...], strict: bool) -> None:
             click.echo(str(problem), err=problem.is_error)
             errors += problem.is_error
             warnings += not problem.is_error
-    click.echo(f"{len(results)} course(s) checked: {errors} error(s), {warnings} warning(s).")
+    passed = sum(r.tests_passed for r in results)
+    failed = sum(r.tests_failed for r in results)
+    click.echo(
+        f"{len(results)} course(s) checked: {errors} error(s), {warnings} warning(s); "
+        f"course tests: {passed} passed, {failed} failed."
+    )
     if missing or errors or (strict and warnings) or not results:
         if not results and not missing:
             click.echo("No course found (a course is a folder with a course.yaml).", err=True)
@@ -55,6 +60,13 @@ def import_courses(root: Path) -> list[ImportResult]:
     return results
 
 
+def _still_in_use(result: ImportResult) -> str:
+    """What learners get instead of the refused course: the version in use, or nothing yet."""
+    if result.in_use is not None:
+        return f"version {result.in_use} stays in use"
+    return "and it was never imported, so learners cannot take it yet"
+
+
 @cli.command("import")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def import_command(path: Path | None) -> None:
@@ -65,7 +77,7 @@ def import_command(path: Path | None) -> None:
     for r in results:
         if r.status == INVALID:
             failed += 1
-            click.echo(f"{r.course_dir}: not imported, the version in use stays in use:", err=True)
+            click.echo(f"{r.course_dir}: not imported, {_still_in_use(r)}:", err=True)
             for p in r.problems:
                 click.echo(f"  {p}", err=True)
         else:

@@ -106,7 +106,7 @@ class Document:
             value = _step(value, key)
             if isinstance(nxt, int) and key in _NAMED_LISTS:
                 item = _step(value, nxt)
-                item_id = item.get("id") if isinstance(item, dict) else None
+                item_id = item.get(_NAME_KEY.get(key, "id")) if isinstance(item, dict) else None
                 if isinstance(item_id, str):
                     labels.append(f"{_NAMED_LISTS[key]} '{item_id}'")
             if value is None:
@@ -114,7 +114,8 @@ class Document:
         return ", ".join(labels)
 
 
-_NAMED_LISTS = {"nodes": "node", "choices": "choice", "job_aids": "job aid"}
+_NAMED_LISTS = {"nodes": "node", "choices": "choice", "job_aids": "job aid", "tests": "test"}
+_NAME_KEY = {"tests": "name"}  # course tests are known by their name, not an id
 
 
 def _step(value: Any, key: str | int) -> Any:
