@@ -290,7 +290,7 @@ class _CourseCheck:
             )
         compiled = compile_course(course, [s.compiled for s in self.scenarios if s.compiled])
         files = [ScenarioFile(s.doc, s.typed, s.compiled, s.explored) for s in self.scenarios]  # type: ignore[arg-type]
-        problems += duration(course_doc, compiled, files) + lint(files, compiled["languages"][0])
+        problems += duration(course_doc, compiled, files) + lint(files, compiled)
         assets = self.images.assets
         return LoadedCourse(
             self.course_dir,

@@ -81,6 +81,12 @@ CODES: dict[str, str] = {
     "success is reported for it)",
     "W006": "a name in one scenario's `cast` is listed with a different `about` in another "
     "scenario of the course (or twice in one): one name, one person",
+    "W007": "a sentence (of three words or more) is in the feedback of every choice of a node (in the course's first "
+    "language): it does not tell the options apart, so it belongs in the node's `explanation`",
+    "W008": "a scenario's bokmål (nb) text, at least 100 words, has a LIX (läsbarhetsindex: words "
+    "per sentence + the percentage of words of more than six letters) above the limit for the "
+    "course's audience: 50 for teacher, school_leader and health, 45 for adult_education and "
+    "other (a course for several audiences: the lowest)",
 }
 
 
