@@ -105,3 +105,20 @@ def test_import_of_a_broken_course_never_imported_says_learners_cannot_take_it(
     assert code == 1 and "E031" in out
     assert "never imported, so learners cannot take it yet" in out
     assert "stays in use" not in out  # there is no version to stay in use
+
+
+def test_import_and_validate_take_the_same_path_forms(db, tmp_path: Path) -> None:
+    """The folder of courses, one course folder, or its course.yaml: what validate accepts,
+    import accepts too."""
+    root = tmp_path / "courses"
+    shutil.copytree(PLAY_COURSE, root / "play-course")
+    app = make_test_app(db, tmp_path, ELEARN_COURSES_DIR=str(tmp_path / "elsewhere"))
+    forms = [root, root / "play-course", root / "play-course" / "course.yaml"]
+    for form in forms:
+        code, out = run(app, "validate", str(form))
+        assert code == 0 and "1 course(s) checked: 0 error(s)" in out, out
+    code, out = run(app, "import", str(forms[1]))
+    assert code == 0 and "play-course: imported" in out, out
+    for form in (forms[0], forms[2]):
+        code, out = run(app, "import", str(form))
+        assert code == 0 and "play-course: unchanged" in out, out

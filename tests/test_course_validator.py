@@ -505,6 +505,9 @@ def test_duplicate_scenario_ids_and_files(tmp_path: Path) -> None:
     assert ("copy.yaml", "E030", "id") in found
     assert ("course.yaml", "E030", "scenarios[2]") in found
     assert ("course.yaml", "E004", "scenarios[3]") in found
+    (twice,) = [p for p in loaded.problems if p.path == "scenarios[2]"]
+    first = line_of(root / "course.yaml", "- simple.yaml")
+    assert f"it is already listed on line {first}" in twice.hint  # a line, not a list index
 
 
 def test_e041_types_of_conditions_and_effects(tmp_path: Path) -> None:
@@ -1043,3 +1046,20 @@ def test_lix_is_words_per_sentence_plus_percent_long_words() -> None:
     # 11 words, 2 sentences (a text without a full stop ends one), 2 of more than six letters
     assert (measured.words, measured.sentences, measured.long_words) == (11, 2, 2)
     assert round(measured.value, 2) == round(11 / 2 + 200 / 11, 2)
+
+
+def test_loading_problems_name_the_node_and_choice_ids(tmp_path: Path) -> None:
+    """A duplicate key or an unsupported tag is found while the YAML is read, before the ids
+    after it are; the message still names the node and the choice."""
+    root = write_course(tmp_path / "c", simple())
+    path = root / "simple.yaml"
+    text = path.read_text()
+    text = text.replace("  points: 2\n", "  points: 2\n    points: 3\n", 1)
+    text = text.replace("  next: poor\n", "  next: poor\n    tag: !!python/name:os.system\n", 1)
+    path.write_text(text)
+    loaded = load_course(root)
+    (duplicate,) = only(loaded, "E003")
+    assert duplicate.where == "node 'start', choice 'right'"
+    assert "(node 'start', choice 'right'): the key 'points' appears twice" in str(duplicate)
+    (tag,) = only(loaded, "E012")
+    assert tag.where == "node 'start', choice 'wrong'" and "tag" in tag.message

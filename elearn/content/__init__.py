@@ -152,7 +152,9 @@ class _CourseCheck:
                     ("scenarios", i),
                     "E030",
                     f"the scenario file {entry!r} is listed twice",
-                    f"it is already scenarios[{self.files[target]}]; list each file once",
+                    f"it is already listed on line "
+                    f"{course_doc.position(('scenarios', self.files[target]))[0]}; "
+                    "list each file once",
                 )
             )
             return None
