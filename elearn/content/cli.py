@@ -11,11 +11,12 @@ from flask.cli import AppGroup
 
 from elearn.config import default_courses_dir
 from elearn.content import validate_paths
+from elearn.content.scaffold import ScaffoldError, new_course
 from elearn.content.service import INVALID, ImportResult, import_all
 from elearn.signals import course_imported
 from elearn.state import elearn_state
 
-cli = AppGroup("content", help="Course folders: validate and import.")
+cli = AppGroup("content", help="Course folders: create, validate and import.")
 
 
 @cli.command("validate", with_appcontext=False)
@@ -86,3 +87,24 @@ def import_command(path: Path | None) -> None:
         click.echo(f"No course found in {root}.", err=True)
     if failed or not results:
         sys.exit(1)
+
+
+@cli.command("new", with_appcontext=False)
+@click.argument("course_id")
+@click.option(
+    "--dir",
+    "parent",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to make the course in (default: ELEARN_COURSES_DIR or ./courses).",
+)
+def new_command(course_id: str, parent: Path | None) -> None:
+    """Make a new course folder COURSE_ID that validates: one scenario with a decision, endings,
+    facilitator notes, a help list and course tests, in nb, nn and en. Never overwrites."""
+    try:
+        files = new_course(course_id, parent or Path(default_courses_dir()))
+    except (ScaffoldError, OSError) as exc:
+        click.echo(f"elearn new: {exc}", err=True)
+        sys.exit(1)
+    for path in files:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: edit the texts, then run `flask elearn validate {files[0].parent}`")
