@@ -305,7 +305,7 @@ def reading_level(file: ScenarioFile, audiences: list[str]) -> list[Problem]:
         file.doc.problem(
             ("title",),
             "W008",
-            f"the {lang} text reads at LIX {whole.value:.0f} (läsbarhetsindex: "
+            f"this scenario's {lang} text reads at LIX {whole.value:.0f} (läsbarhetsindex: "
             f"{whole.words / max(1, whole.sentences):.0f} words a sentence + "
             f"{100 * whole.long_words / whole.words:.0f} % words of more than {LONG_WORD} "
             f"letters), far above the {limit} set for the audience {', '.join(strict)}; the "
