@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from elearn.cli import elearn_cli
 from elearn.content import load_course
 from tests.conftest import import_course, make_test_app
+from tests.test_courses import BOKMAL_ONLY, _texts
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -79,3 +80,12 @@ def test_the_new_course_imports_and_learners_see_it(db, tmp_path: Path) -> None:
     import_course(app, tmp_path / "courses" / "min-kurs")
     page = app.test_client().get("/c/min-kurs")
     assert page.status_code == 200 and "Samtalen" in page.get_data(as_text=True)
+
+
+def test_the_nynorsk_of_the_new_course_is_nynorsk(tmp_path: Path) -> None:
+    """Authors copy what `new` gives them: its nynorsk must not be lightly edited bokmål."""
+    invoke("new", "min-kurs", "--dir", str(tmp_path))
+    texts = _texts(load_course(tmp_path / "min-kurs").compiled)
+    nynorsk = [t["nn"] for t in texts]
+    assert len(nynorsk) > 20
+    assert [t for t in nynorsk if BOKMAL_ONLY.search(t)] == []
