@@ -57,11 +57,12 @@ def test_import_keeps_the_version_in_use_when_the_new_file_is_broken(db, tmp_pat
     first = root / "play-course" / "first.yaml"
     first.write_text(first.read_text().replace("start: intro", "start: nowhere"))
     code, out = run(app, "import")
-    assert code == 1 and "not imported, the version in use stays in use" in out and "E031" in out
     session = app.extensions["elearn"].session_factory()
     course = session.get(Course, "play-course")
     versions = session.scalars(select(CourseVersion)).all()
     assert len(versions) == 1 and course.current_version_id == versions[0].id
+    assert code == 1 and "E031" in out
+    assert f"not imported, version {versions[0].id} stays in use" in out
     session.close()
     # The platform still serves the course.
     assert app.test_client().get("/c/play-course").status_code == 200
@@ -90,3 +91,34 @@ def test_create_user_refuses_a_short_password(db, tmp_path: Path) -> None:
     assert code == 1 and "at least 10 characters" in out
     code, out = run(app, "create-user", "x@example.no", "--password", "long enough pw")
     assert code == 0
+
+
+def test_import_of_a_broken_course_never_imported_says_learners_cannot_take_it(
+    db, tmp_path: Path
+) -> None:
+    root = tmp_path / "courses"
+    shutil.copytree(PLAY_COURSE, root / "play-course")
+    first = root / "play-course" / "first.yaml"
+    first.write_text(first.read_text().replace("start: intro", "start: nowhere"))
+    app = make_test_app(db, tmp_path, ELEARN_COURSES_DIR=str(root))
+    code, out = run(app, "import")
+    assert code == 1 and "E031" in out
+    assert "never imported, so learners cannot take it yet" in out
+    assert "stays in use" not in out  # there is no version to stay in use
+
+
+def test_import_and_validate_take_the_same_path_forms(db, tmp_path: Path) -> None:
+    """The folder of courses, one course folder, or its course.yaml: what validate accepts,
+    import accepts too."""
+    root = tmp_path / "courses"
+    shutil.copytree(PLAY_COURSE, root / "play-course")
+    app = make_test_app(db, tmp_path, ELEARN_COURSES_DIR=str(tmp_path / "elsewhere"))
+    forms = [root, root / "play-course", root / "play-course" / "course.yaml"]
+    for form in forms:
+        code, out = run(app, "validate", str(form))
+        assert code == 0 and "1 course(s) checked: 0 error(s)" in out, out
+    code, out = run(app, "import", str(forms[1]))
+    assert code == 0 and "play-course: imported" in out, out
+    for form in (forms[0], forms[2]):
+        code, out = run(app, "import", str(form))
+        assert code == 0 and "play-course: unchanged" in out, out

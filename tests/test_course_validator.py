@@ -21,6 +21,7 @@ from elearn.content import LoadedCourse, discover_courses, load_course, validate
 from elearn.content import graph as graph_module
 from elearn.content import loader as loader_module
 from elearn.content.compiler import FORMAT_VERSION
+from elearn.content.lints import lix
 from elearn.content.loader import load_yaml_bytes
 from elearn.content.models import CourseVersion
 from elearn.content.service import INVALID, CourseVersions, UnplayableVersion, import_all
@@ -504,6 +505,9 @@ def test_duplicate_scenario_ids_and_files(tmp_path: Path) -> None:
     assert ("copy.yaml", "E030", "id") in found
     assert ("course.yaml", "E030", "scenarios[2]") in found
     assert ("course.yaml", "E004", "scenarios[3]") in found
+    (twice,) = [p for p in loaded.problems if p.path == "scenarios[2]"]
+    first = line_of(root / "course.yaml", "- simple.yaml")
+    assert f"it is already listed on line {first}" in twice.hint  # a line, not a list index
 
 
 def test_e041_types_of_conditions_and_effects(tmp_path: Path) -> None:
@@ -960,3 +964,102 @@ def test_import_refuses_two_folders_with_one_course_id(
         results = import_all(session, tmp_path)
         assert [r.status for r in results] == [INVALID, INVALID]
         assert session.scalar(select(func.count()).select_from(CourseVersion)) == 0
+
+
+# -- W007, W008: repeated feedback and reading level ---------------------------------------------
+
+
+def feedback(nb: str) -> dict[str, str]:
+    return {"nb": nb, "en": "text"}
+
+
+def test_w007_when_every_option_says_the_same_sentence(tmp_path: Path) -> None:
+    same = "Husk at eleven har rett til å bli hørt."
+    s = simple()
+    s["nodes"][0]["choices"][0]["feedback"] = feedback(f"Godt valg. {same}")
+    s["nodes"][0]["choices"][1]["feedback"] = feedback(f"{same}  Men du ventet for lenge.")
+    loaded = load_course(write_course(tmp_path / "c", s))
+    (warning,) = only(loaded, "W007")
+    assert warning.where == "node 'start'" and warning.path == "nodes[0].choices"
+    assert f'says "{same}" (nb)' in warning.message and "(right, wrong)" in warning.message
+    assert "`explanation`" in warning.hint and loaded.ok
+    assert warning.line == line_of(tmp_path / "c" / "simple.yaml", "choices:")
+
+
+def test_w007_not_when_one_option_differs_or_the_sentence_is_short(tmp_path: Path) -> None:
+    s = simple()
+    s["nodes"][0]["choices"][0]["feedback"] = feedback("Bra. Eleven har rett til å bli hørt.")
+    s["nodes"][0]["choices"][1]["feedback"] = feedback("Bra. Eleven har ikke fått si noe.")
+    assert only(load_course(write_course(tmp_path / "c", s)), "W007") == []
+
+
+HARD = (
+    "Kommunens helhetlige tverrsektorielle samhandlingsrutiner forutsetter systematisk "
+    "risikovurdering, dokumentasjonsplikt og koordinert oppfølgingsansvar mellom "
+    "skolehelsetjenesten, barneverntjenesten og pedagogisk-psykologisk tjeneste, samtidig som "
+    "taushetsplikten og opplysningsplikten vurderes fortløpende i samarbeid med foresatte, "
+    "kontaktlærer, rektor og eventuelle kompetansemiljøer innenfor spesialisthelsetjenesten."
+)
+EASY = "Amina ser lei seg ut. Hun sier at hun skal reise i ferien. Du spør hva som skjer. "
+
+
+def reading(text: str) -> dict[str, Any]:
+    s = simple()
+    s["nodes"][0]["text"] = {"nb": text * 4, "en": "text"}
+    return s
+
+
+def test_w008_when_the_bokmal_text_is_far_harder_than_the_audience_reads(tmp_path: Path) -> None:
+    loaded = load_course(write_course(tmp_path / "c", reading(HARD)))
+    (warning,) = only(loaded, "W008")
+    assert "nb text reads at LIX" in warning.message and "läsbarhetsindex" in warning.message
+    assert "far above the 50 set for the audience teacher" in warning.message
+    assert "the hardest node is 'start'" in warning.message
+    assert warning.path == "title" and loaded.ok
+    lix_value = int(re.search(r"LIX (\d+)", warning.message)[1])
+    assert lix_value > 60  # one 40-word sentence of long compounds
+    adult = load_course(
+        write_course(tmp_path / "d", reading(HARD), audiences=["teacher", "adult_education"])
+    )
+    (warning,) = only(adult, "W008")
+    assert "the 45 set for the audience adult_education" in warning.message  # the lowest wins
+
+
+def test_w008_not_for_plain_text_short_text_or_without_bokmal(tmp_path: Path) -> None:
+    assert only(load_course(write_course(tmp_path / "a", reading(EASY))), "W008") == []
+    short = simple()
+    short["nodes"][0]["text"] = {"nb": HARD[:200], "en": "text"}  # under 100 words
+    assert only(load_course(write_course(tmp_path / "b", short)), "W008") == []
+    nynorsk = {"nn": "tekst", "en": "text"}
+    folder = write_course(
+        tmp_path / "c", reading(HARD), languages=["nn", "en"], title=nynorsk, description=nynorsk
+    )
+    scenario_file = folder / "simple.yaml"
+    scenario_file.write_text(scenario_file.read_text().replace("nb:", "nn:"), encoding="utf-8")
+    loaded = load_course(folder)
+    assert loaded.ok, loaded.problems
+    assert only(loaded, "W008") == []  # LIX is measured on bokmål only
+
+
+def test_lix_is_words_per_sentence_plus_percent_long_words() -> None:
+    measured = lix(["Dette er en setning med noen ord.", "Kort valg uten punktum"])
+    # 11 words, 2 sentences (a text without a full stop ends one), 2 of more than six letters
+    assert (measured.words, measured.sentences, measured.long_words) == (11, 2, 2)
+    assert round(measured.value, 2) == round(11 / 2 + 200 / 11, 2)
+
+
+def test_loading_problems_name_the_node_and_choice_ids(tmp_path: Path) -> None:
+    """A duplicate key or an unsupported tag is found while the YAML is read, before the ids
+    after it are; the message still names the node and the choice."""
+    root = write_course(tmp_path / "c", simple())
+    path = root / "simple.yaml"
+    text = path.read_text()
+    text = text.replace("  points: 2\n", "  points: 2\n    points: 3\n", 1)
+    text = text.replace("  next: poor\n", "  next: poor\n    tag: !!python/name:os.system\n", 1)
+    path.write_text(text)
+    loaded = load_course(root)
+    (duplicate,) = only(loaded, "E003")
+    assert duplicate.where == "node 'start', choice 'right'"
+    assert "(node 'start', choice 'right'): the key 'points' appears twice" in str(duplicate)
+    (tag,) = only(loaded, "E012")
+    assert tag.where == "node 'start', choice 'wrong'" and "tag" in tag.message

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
@@ -42,6 +43,10 @@ SERVICES = re.compile(
 BOKMAL_ONLY = re.compile(
     r"\b(ikke|hva|hvordan|hvorfor|hvem|jeg|mye|noen|uten|hennes|dere|skjønner)\b", re.IGNORECASE
 )
+
+
+def _yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def _load(course_id: str) -> dict[str, Any]:
@@ -91,12 +96,33 @@ def _texts(value: Any) -> list[dict[str, str]]:
 # -- the validator and the shape the issue asks for -------------------------------------------------
 
 
-@pytest.mark.parametrize("course_id", sorted(COURSES))
-def test_validate_passes_with_no_warnings(course_id: str) -> None:
+@pytest.mark.parametrize("course_id", ALL_COURSES)
+def test_validate_passes_with_no_warnings_and_runs_the_course_tests(course_id: str) -> None:
+    """CI's run of every course's own tests (`tests:` in its scenario files): a failing one is an
+    error, so it fails here."""
     path = str(ROOT / "courses" / course_id)
     result = CliRunner().invoke(elearn_cli, ["validate", "--strict", path])
     assert result.exit_code == 0, result.output
     assert "0 error(s), 0 warning(s)" in result.output
+    loaded = load_course(ROOT / "courses" / course_id)
+    assert loaded.tests_passed == 3 * len(loaded.compiled["scenarios"])
+    assert loaded.tests_failed == 0
+
+
+@pytest.mark.parametrize("course_id", ALL_COURSES)
+def test_every_scenario_tests_its_best_worst_and_a_mixed_path(course_id: str) -> None:
+    """The key paths are written down: the best test reaches the scenario's best score with a good
+    ending, the worst its lowest score, and a third path ends mixed."""
+    folder = ROOT / "courses" / course_id
+    compiled = _load(course_id)
+    for scenario, file in zip(
+        compiled["scenarios"], _yaml(folder / "course.yaml")["scenarios"], strict=True
+    ):
+        tests = {t["name"]: t for t in _yaml(folder / file)["tests"]}
+        assert tests["best path"]["score"] == scenario["max_score"], file
+        assert tests["best path"]["outcome"] == "good", file
+        assert tests["worst path"]["score"] == scenario["min_score"], file
+        assert tests["a mixed path"]["outcome"] == "mixed", file
 
 
 def test_course_is_for_its_measure_and_profession(course: dict[str, Any]) -> None:

@@ -379,6 +379,16 @@ BROKEN: list[tuple[str, str, tuple[Any, ...], Any, str]] = [
     ("empty-condition", "scenario", (*N0C0, "if"), " ", "E040"),
     ("next-malformed-id", "scenario", ("nodes", 0, "choices", 1, "next"), "Poor End", "E031"),
     ("start-malformed-id", "scenario", ("start",), "Meet", "E031"),
+    ("test-step-without-choice", "scenario", ("tests",), [{"name": "t", "path": ["meet"]}], "E012"),
+    ("test-without-name", "scenario", ("tests",), [{"path": ["meet/tell"]}], "E010"),
+    ("test-empty-path", "scenario", ("tests",), [{"name": "t", "path": []}], "E012"),
+    (
+        "test-bad-outcome",
+        "scenario",
+        ("tests",),
+        [{"name": "t", "path": ["meet/tell"], "outcome": "great"}],
+        "E012",
+    ),
 ]
 
 
@@ -444,6 +454,21 @@ ACCEPTED: list[tuple[str, str, tuple[Any, ...], Any]] = [
     ("route-list-of-one", "scenario", ("nodes", 0, "choices", 1, "next"), [{"to": "poor-end"}]),
     ("image-upper-case-extension", "scenario", ("nodes", 0, "image", "src"), "images/door.SVG"),
     ("points-zero-explicit", "scenario", ("nodes", 0, "choices", 1, "points"), 0),
+    (
+        "with-a-course-test",
+        "scenario",
+        ("tests",),
+        [
+            {
+                "name": "too early",
+                "path": ["meet/tell"],
+                "ending": "poor-end",
+                "outcome": "poor",
+                "score": -1,
+                "variables": {"trust": 0},
+            }
+        ],
+    ),
 ]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from elearn.content import schema
 from elearn.content.compiler import compile_course, compile_scenario
+from elearn.content.coursetests import run_tests
 from elearn.content.graph import Exploration, check_structure, explore, remaining
 from elearn.content.lints import ScenarioFile, duration, lint
 from elearn.content.loader import Document, display_path, load_yaml_file, not_a_file, path_str
@@ -39,6 +40,8 @@ class LoadedCourse:
     assets: dict[str, bytes] = field(default_factory=dict)  # image bytes keyed by their src
     course_id: str | None = None  # as written, even when the course has errors
     course_id_at: tuple[int, int] = (0, 0)  # (line, column) of the id in course.yaml
+    tests_passed: int = 0  # course tests (`tests:` in scenario files) that passed
+    tests_failed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -113,6 +116,7 @@ class _CourseCheck:
         self.complete = True  # every scenario file was loaded
         self.files: dict[Path, int] = {}
         self.ids: dict[str, Document] = {}
+        self.tests_passed = self.tests_failed = 0
 
     def course_file(self) -> tuple[Document, Course | None]:
         doc = load_yaml_file(self.course_dir / COURSE_FILE)
@@ -148,7 +152,9 @@ class _CourseCheck:
                     ("scenarios", i),
                     "E030",
                     f"the scenario file {entry!r} is listed twice",
-                    f"it is already scenarios[{self.files[target]}]; list each file once",
+                    f"it is already listed on line "
+                    f"{course_doc.position(('scenarios', self.files[target]))[0]}; "
+                    "list each file once",
                 )
             )
             return None
@@ -214,6 +220,10 @@ class _CourseCheck:
             compiled["min_score"] = found.min_score
             compiled["remaining"] = remaining(compiled)
             scenario.compiled, scenario.explored = compiled, found
+            tests = run_tests(scenario.doc, scenario.typed, compiled)
+            self.problems += tests.problems
+            self.tests_passed += tests.passed
+            self.tests_failed += tests.failed
 
     def scores(self, course_doc: Document, course: Course) -> list[Problem]:
         """E050 when nothing can be scored; W001 when even the worst path passes."""
@@ -264,6 +274,11 @@ class _CourseCheck:
         return self.result(course_doc, course)
 
     def result(self, course_doc: Document, course: Course | None) -> LoadedCourse:
+        loaded = self.loaded(course_doc, course)
+        loaded.tests_passed, loaded.tests_failed = self.tests_passed, self.tests_failed
+        return loaded
+
+    def loaded(self, course_doc: Document, course: Course | None) -> LoadedCourse:
         problems = _sorted(self.problems)
         course_id = course.id if course is not None else None
         at = course_doc.position(("id",))
@@ -277,7 +292,7 @@ class _CourseCheck:
             )
         compiled = compile_course(course, [s.compiled for s in self.scenarios if s.compiled])
         files = [ScenarioFile(s.doc, s.typed, s.compiled, s.explored) for s in self.scenarios]  # type: ignore[arg-type]
-        problems += duration(course_doc, compiled, files) + lint(files, compiled["languages"][0])
+        problems += duration(course_doc, compiled, files) + lint(files, compiled)
         assets = self.images.assets
         return LoadedCourse(
             self.course_dir,

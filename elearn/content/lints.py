@@ -1,8 +1,9 @@
-"""Warnings about a course that is valid but could teach worse than it should (W003–W006).
+"""Warnings about a course that is valid but could teach worse than it should (W003–W008).
 
 They run on a course without errors: the reading time against `estimated_minutes` (W003), answers
-that can be guessed by their length (W004), scored choices with none marked correct (W005) and a
-cast name that stands for two different people (W006).
+that can be guessed by their length (W004), scored choices with none marked correct (W005), a
+cast name that stands for two different people (W006), feedback that says the same sentence under
+every option (W007) and bokmål text far harder to read than its audience should get (W008, LIX).
 """
 
 from __future__ import annotations
@@ -18,6 +19,19 @@ from elearn.content.problems import Problem
 from elearn.core import engine, walk
 
 MIN_SCORED_DECISIONS = 3  # W004 needs a few decisions before "more than half" means anything
+
+# W008: LIX (läsbarhetsindex, Björnsson 1968), the readability measure used for Norwegian and the
+# other Scandinavian languages: words per sentence + the percentage of words longer than six
+# letters. Roughly: under 30 easy, 30–40 plain prose, 40–50 newspapers and factual text, 50–60
+# specialist text, over 60 very hard. The courses in courses/ score 26–36. The thresholds are
+# "far above" what the audience reads at work; a course for several audiences uses the lowest.
+REPEATED_MIN_WORDS = 3  # W007: a shared "Bra." or "Tja." is not worth a warning; a sentence is
+LIX_LANGUAGE = "nb"
+LIX_LIMITS = {"teacher": 50, "school_leader": 50, "health": 50, "adult_education": 45, "other": 45}
+LIX_MIN_WORDS = 100  # below this a LIX figure says little
+LONG_WORD = 6  # letters: a longer word is "long" in LIX
+_WORD = re.compile(r"[^\W\d_]+")  # letters only: numbers are not words a reader decodes
+_SENTENCE_END = re.compile(r"[.!?:]+(?=\s|$)")
 
 
 @dataclass
@@ -191,8 +205,122 @@ def cast_names(files: list[ScenarioFile]) -> list[Problem]:
     return problems
 
 
-def lint(files: list[ScenarioFile], lang: str) -> list[Problem]:
+# -- W007: the same sentence under every option ----------------------------------------------------
+
+
+def _sentences(text: str) -> list[str]:
+    return [" ".join(part.split()) for part in re.split(r"(?<=[.!?])\s+", text.strip()) if part]
+
+
+def repeated_feedback(file: ScenarioFile, lang: str) -> list[Problem]:
+    """W007 when one sentence is in the feedback of every choice of a node: it does not tell the
+    options apart, so it belongs in the node's `explanation` (shown once, whatever was chosen)."""
+    problems = []
+    for i, node in enumerate(file.typed.nodes):
+        choices = [c for c in (node.choices if node is not None else None) or [] if c is not None]
+        if len(choices) < 2 or any(not c.feedback or lang not in c.feedback for c in choices):
+            continue
+        per_choice = [_sentences(c.feedback[lang]) for c in choices]  # type: ignore[index]
+        shared = [
+            t
+            for t in per_choice[0]
+            if _words(t) >= REPEATED_MIN_WORDS and all(t in other for other in per_choice[1:])
+        ]
+        if not shared:
+            continue
+        assert node is not None
+        quoted = " ".join(f'"{t}"' for t in shared)
+        problems.append(
+            file.doc.problem(
+                ("nodes", i, "choices"),
+                "W007",
+                f"the feedback of every choice of node '{node.id}' "
+                f"({', '.join(str(c.id) for c in choices)}) says {quoted} ({lang}): "
+                "it does not tell the options apart",
+                "say it once in the node's `explanation` (shown after whichever choice) and keep "
+                "each feedback to what that choice did",
+                at_key=True,
+            )
+        )
+    return problems
+
+
+# -- W008: reading level (LIX) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lix:
+    """A text's LIX and what it is made of."""
+
+    words: int
+    sentences: int
+    long_words: int
+
+    @property
+    def value(self) -> float:
+        return self.words / max(1, self.sentences) + 100 * self.long_words / max(1, self.words)
+
+
+def lix(texts: list[str]) -> Lix:
+    """LIX over separate texts: each text ends at least one sentence (choice texts and titles
+    often have no full stop), numbers are not counted as words."""
+    words = long_words = sentences = 0
+    for text in texts:
+        found = _WORD.findall(text)
+        words += len(found)
+        long_words += sum(len(w) > LONG_WORD for w in found)
+        stripped = text.strip()
+        ends = len(_SENTENCE_END.findall(stripped))
+        sentences += ends + (0 if _SENTENCE_END.search(stripped[-1:] + " ") else 1)
+    return Lix(words, sentences, long_words)
+
+
+def _node_texts(node: dict[str, Any], lang: str) -> list[str]:
+    out = [node["text"][lang], *(c["text"][lang] for c in node["conditional_text"])]
+    out += [node[k][lang] for k in ("reflection", "explanation") if node.get(k)]
+    if node.get("ending"):
+        out.append(node["ending"]["title"][lang])
+    for choice in node["choices"]:
+        out += [choice["text"][lang], choice["feedback"][lang]]
+    return out
+
+
+def reading_level(file: ScenarioFile, audiences: list[str]) -> list[Problem]:
+    """W008 when the scenario's bokmål text (every text a learner can read in it) has a LIX far
+    above what its audience reads at work; the message names the hardest node to start with."""
+    scenario, lang = file.compiled, LIX_LANGUAGE
+    limits = {a: LIX_LIMITS[a] for a in audiences if a in LIX_LIMITS}
+    if lang not in scenario["title"] or not limits:
+        return []
+    texts = [scenario["title"][lang]] + ([scenario["summary"][lang]] if scenario["summary"] else [])
+    per_node = {nid: _node_texts(node, lang) for nid, node in scenario["nodes"].items()}
+    whole = lix(texts + [t for node in per_node.values() for t in node])
+    limit = min(limits.values())
+    if whole.words < LIX_MIN_WORDS or whole.value <= limit:
+        return []
+    strict = sorted(a for a, v in limits.items() if v == limit)
+    node_lix = {nid: lix(t) for nid, t in per_node.items()}
+    hardest = max(node_lix, key=lambda nid: node_lix[nid].value)
+    return [
+        file.doc.problem(
+            ("title",),
+            "W008",
+            f"this scenario's {lang} text reads at LIX {whole.value:.0f} (läsbarhetsindex: "
+            f"{whole.words / max(1, whole.sentences):.0f} words a sentence + "
+            f"{100 * whole.long_words / whole.words:.0f} % words of more than {LONG_WORD} "
+            f"letters), far above the {limit} set for the audience {', '.join(strict)}; the "
+            f"hardest node is '{hardest}' (LIX {node_lix[hardest].value:.0f})",
+            "split long sentences and use everyday words for long compounds",
+            at_key=True,
+        )
+    ]
+
+
+def lint(files: list[ScenarioFile], compiled: dict[str, Any]) -> list[Problem]:
+    """Every lint of a course without errors, in the course's first language where it matters."""
+    lang = compiled["languages"][0]
     problems = cast_names(files)
     for file in files:
         problems += longest_is_best(file, lang) + unmarked_correct(file)
+        problems += repeated_feedback(file, lang) + reading_level(file, compiled["audiences"])
     return problems

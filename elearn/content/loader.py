@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +106,7 @@ class Document:
             value = _step(value, key)
             if isinstance(nxt, int) and key in _NAMED_LISTS:
                 item = _step(value, nxt)
-                item_id = item.get("id") if isinstance(item, dict) else None
+                item_id = item.get(_NAME_KEY.get(key, "id")) if isinstance(item, dict) else None
                 if isinstance(item_id, str):
                     labels.append(f"{_NAMED_LISTS[key]} '{item_id}'")
             if value is None:
@@ -114,7 +114,8 @@ class Document:
         return ", ".join(labels)
 
 
-_NAMED_LISTS = {"nodes": "node", "choices": "choice", "job_aids": "job aid"}
+_NAMED_LISTS = {"nodes": "node", "choices": "choice", "job_aids": "job aid", "tests": "test"}
+_NAME_KEY = {"tests": "name"}  # course tests are known by their name, not an id
 
 
 def _step(value: Any, key: str | int) -> Any:
@@ -209,11 +210,25 @@ class _Builder:
         self.fatal = False
         self.built: set[int] = set()  # ids of the nodes built: a second build is an alias
         self.aliased = False
+        self.located: list[tuple[int, YPath]] = []  # (index in doc.problems, path) to name
+
+    def report(self, problem: Problem, path: YPath) -> None:
+        """Add a problem found while building; its node and choice ids are filled in once the
+        whole tree is built (`name_places`), since they may be written after the problem."""
+        self.located.append((len(self.doc.problems), path))
+        self.doc.problems.append(problem)
+
+    def name_places(self, data: Any) -> None:
+        saved, self.doc.data = self.doc.data, data
+        for index, path in self.located:
+            problem = self.doc.problems[index]
+            self.doc.problems[index] = replace(problem, where=self.doc.where(path))
+        self.doc.data = saved
 
     def _fail(self, node: Node, message: str, hint: str, path: YPath) -> None:
         line, column = _pos(node.start_mark)
-        self.doc.problems.append(
-            Problem(self.doc.file, line, column, "E012", path_str(path), message, hint)
+        self.report(
+            Problem(self.doc.file, line, column, "E012", path_str(path), message, hint), path
         )
         self.fatal = True
 
@@ -293,7 +308,7 @@ class _Builder:
                 continue
             line, column = _pos(key_node.start_mark)
             if key in first_line:
-                self.doc.problems.append(
+                self.report(
                     Problem(
                         self.doc.file,
                         line,
@@ -302,7 +317,8 @@ class _Builder:
                         path_str((*path, key)),
                         f"the key '{key}' appears twice in this mapping",
                         f"it is first given on line {first_line[key]}; keep only one",
-                    )
+                    ),
+                    (*path, key),
                 )
                 continue
             first_line[key] = line
@@ -436,6 +452,7 @@ def _parse(doc: Document, text: str) -> Document:
             doc.values[()] = (1, 1)
         else:
             doc.data = builder.build(root, (), 1)
+            builder.name_places(doc.data)
         doc.ok = not builder.fatal
         if not doc.ok:
             doc.data = None

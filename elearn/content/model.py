@@ -129,6 +129,18 @@ class Node:
 
 
 @dataclass
+class CourseTest:
+    """A path through a scenario and what it must reach; `validate` plays it with the engine."""
+
+    name: str | None = None
+    path: list[str | None] = field(default_factory=list)  # "node-id/choice-id", in order
+    ending: str | None = None
+    outcome: str | None = None
+    score: int | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Scenario:
     id: str | None = None
     title: LanguageMap | None = None
@@ -139,3 +151,4 @@ class Scenario:
     cast: list[CastMember | None] = field(default_factory=list)
     variables: dict[str, Variable | None] = field(default_factory=dict)
     nodes: list[Node | None] = field(default_factory=list)
+    tests: list[CourseTest | None] = field(default_factory=list)

@@ -66,6 +66,9 @@ CODES: dict[str, str] = {
     "`url(http…)` in a style); reported at the line in the SVG file",
     "E060": "a scenario has more than 20,000 combinations of node and variable values: the loop "
     "and score checks stop there (use fewer variables, narrower ranges, or two scenarios)",
+    "E070": "a course test (`tests:` in a scenario file) fails: a step cannot be taken (the path is "
+    "elsewhere, the node has no such choice, or its `if` does not hold), the path does not reach an "
+    "ending, or the ending, outcome, score or a variable differs from what the test expects",
     "W001": "the worst path also passes: the mastery score does not tell anything",
     "W002": "a variable is declared but never used",
     "W003": "`estimated_minutes` is more than 25 % (and 2 minutes) away from the reading estimate: "
@@ -78,6 +81,12 @@ CODES: dict[str, str] = {
     "success is reported for it)",
     "W006": "a name in one scenario's `cast` is listed with a different `about` in another "
     "scenario of the course (or twice in one): one name, one person",
+    "W007": "a sentence (of three words or more) is in the feedback of every choice of a node (in the course's first "
+    "language): it does not tell the options apart, so it belongs in the node's `explanation`",
+    "W008": "a scenario's bokmål (nb) text, at least 100 words, has a LIX (läsbarhetsindex: words "
+    "per sentence + the percentage of words of more than six letters) above the limit for the "
+    "course's audience: 50 for teacher, school_leader and health, 45 for adult_education and "
+    "other (a course for several audiences: the lowest)",
 }
 
 

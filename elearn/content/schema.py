@@ -326,6 +326,27 @@ class VariableName(FormatField):
         return _ref("variableName")
 
 
+class ChoiceStep(FormatField):
+    """One step of a course test's path: `node-id/choice-id`, the choice taken at that node."""
+
+    label = "node-id/choice-id"
+
+    def check(self, value: Any) -> None:
+        if not isinstance(value, str):
+            self.fail("E012", f"expected a step 'node-id/choice-id', got {describe(value)}")
+        node, _, choice = value.partition("/")
+        if not (ID_RE.match(node) and ID_RE.match(choice)):
+            self.fail(
+                "E012",
+                f"{value!r} is not a step: write the node's id, '/', and the choice's id",
+                "e.g. 'etter-timen/lov-taushet'",
+            )
+
+    def json_type(self) -> dict[str, Any]:
+        pattern = ID_RE.pattern.removesuffix(r"\Z")
+        return {"type": "string", "pattern": f"^{pattern}/{pattern}$"}
+
+
 class HttpsUrl(FormatField):
     label = "https link"
 
@@ -1131,6 +1152,34 @@ class NodeSchema(FormatSchema):
     )
 
 
+class CourseTestSchema(FormatSchema):
+    model = model.CourseTest
+    def_name = "test"
+    doc = (
+        "A course test: a path of choices and what it must reach. `flask elearn validate` plays "
+        "it with the engine and fails (E070) when the path cannot be played or ends elsewhere."
+    )
+    name = Text(required=True, description="What the test checks, e.g. 'best path'.")
+    path = ListOf(
+        ChoiceStep(description="A choice taken: the node's id, '/', the choice's id."),
+        required=True,
+        min_items=1,
+        description="The choices from `start` to an ending, each written `node-id/choice-id`, "
+        "e.g. [etter-timen/lov-taushet, samtalen/ring-hjem]. The path must reach an ending.",
+    )
+    ending = NodeRef(description="Optional: the id of the ending node the path must reach.")
+    outcome = OneOf(
+        OUTCOMES, description="Optional: the outcome of that ending: good, mixed or poor."
+    )
+    score = Int(description="Optional: the scenario's points at the end of the path.")
+    variables = MapOf(
+        VariableName(),
+        SetValue(description="The value the variable must have."),
+        description="Optional: variables and the values they must have at the end, e.g. "
+        "{trust: 2, parents_told: true}.",
+    )
+
+
 class ScenarioSchema(FormatSchema):
     model = model.Scenario
     def_name = "scenario"
@@ -1173,6 +1222,11 @@ class ScenarioSchema(FormatSchema):
         min_items=1,
         graph=True,
         description="The scenario's nodes (at least one).",
+    )
+    tests = ListOf(
+        Obj(CourseTestSchema),
+        description="Optional: course tests, paths of choices and the ending, outcome, score and "
+        "variables each must reach; `flask elearn validate` runs them (E070 when one fails).",
     )
 
 
@@ -1226,4 +1280,5 @@ def schemas() -> list[FormatSchema]:
         COURSE, HelpSchema(), JobAidSchema(), AidSectionSchema(),
         SCENARIO, FacilitatorSchema(), CastSchema(), VariableSchema(), NodeSchema(),
         ImageSchema(), ConditionalTextSchema(), ChoiceSchema(), RouteSchema(), EndingSchema(),
+        CourseTestSchema(),
     ]  # fmt: skip

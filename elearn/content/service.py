@@ -27,13 +27,22 @@ class ImportResult:
     course_id: str | None = None
     version_id: int | None = None
     problems: list[Problem] = field(default_factory=list)
+    in_use: int | None = None  # an invalid course: the version learners still get, if any
+
+
+def _invalid(session: Session, loaded: LoadedCourse) -> ImportResult:
+    """An invalid course's result, saying which version (if any) stays in use: a course never
+    imported has none, and must not be described as if it had."""
+    course = session.get(Course, loaded.course_id) if loaded.course_id else None
+    in_use = course.current_version_id if course is not None else None
+    return ImportResult(loaded.course_dir, INVALID, loaded.course_id, None, loaded.problems, in_use)
 
 
 def import_course(session: Session, course_dir: Path) -> ImportResult:
     """Validate and import one course folder. An invalid course changes nothing in the database."""
     loaded = load_course(course_dir)
     if not loaded.ok or loaded.compiled is None or loaded.content_hash is None:
-        return ImportResult(course_dir, INVALID, problems=loaded.problems)
+        return _invalid(session, loaded)
     return _store(session, loaded)
 
 
@@ -90,7 +99,7 @@ def import_all(session: Session, root: Path) -> list[ImportResult]:
     for loaded in validate_paths([Path(root)]):
         if not loaded.ok or loaded.compiled is None or loaded.content_hash is None:
             session.rollback()
-            results.append(ImportResult(loaded.course_dir, INVALID, problems=loaded.problems))
+            results.append(_invalid(session, loaded))
             continue
         results.append(_store(session, loaded))
         session.commit()
