@@ -197,5 +197,8 @@ def delete_host_learner(sender: Any, session: Session, external_id: str) -> bool
     if user is None:
         return False
     user_deleting.send(sender, session=session, user=user)
+    # Not left to ON DELETE CASCADE: a host's engine may be SQLite without foreign keys on.
+    session.execute(delete(HostLink).where(HostLink.user_id == user.id))
+    session.execute(delete(Membership).where(Membership.user_id == user.id))
     delete_user(session, user)
     return True
