@@ -23,8 +23,8 @@ from sqlalchemy.engine import Engine
 from wtforms.validators import ValidationError
 
 from elearn import ratelimit
-from elearn.accounts import views as accounts_views
 from elearn.accounts import host as host_accounts
+from elearn.accounts import views as accounts_views
 from elearn.accounts.host import HostHook, HostLearner, HostOrganisation
 from elearn.accounts.login import current_learner, install_login, login_url, own_accounts
 from elearn.catalogue import views as catalogue_views

@@ -4,7 +4,7 @@ learners, its layout wraps elearn's pages, its admins run elearn for their organ
 import os
 
 from flask import Flask, redirect, render_template_string, request, url_for
-from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_login import LoginManager, UserMixin, login_user, logout_user
 from flask_sqlalchemy import SQLAlchemy
 from werkzeug.security import check_password_hash
 

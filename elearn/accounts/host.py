@@ -84,9 +84,9 @@ def learner_for(session: Session, given: HostLearner) -> User:
 
 def _linked(session: Session, external_id: str) -> User | None:
     return session.scalar(
-        select(User).join(HostLink, HostLink.user_id == User.id).where(
-            HostLink.host_id == external_id
-        )
+        select(User)
+        .join(HostLink, HostLink.user_id == User.id)
+        .where(HostLink.host_id == external_id)
     )
 
 
