@@ -41,7 +41,7 @@ def learner_from_host(person: Person) -> HostLearner | None:
 
 
 PAGE = """{% extends "layout.html" %}{% block title %}{{ title }}{% endblock %}
-{% block content %}<h1>{{ title }}</h1>{{ body }}{% endblock %}"""
+{% block content %}<h1>{{ title }}</h1>{{ body | safe }}{% endblock %}"""
 LOGIN_FORM = """<form method="post"><label for="email">E-mail</label>
 <input id="email" name="email" type="email" autocomplete="username">
 <label for="password">Password</label>
