@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.engine import Engine
 from werkzeug.security import generate_password_hash
 
@@ -208,7 +208,8 @@ def test_the_host_layout_wraps_elearns_pages_and_not_the_other_way(host: Flask) 
     page = client.get("/kurs/c/play-course").get_data(as_text=True)
     assert 'class="host-header"' in page and "Rådhusgata 1" in page
     assert "<title>Testkurs – Eksempel kommune</title>" in page
-    assert "/kurs/elearn-static/elearn.css" in page and "/kurs/elearn-static/elearn.js" in page
+    assert "/kurs/elearn-static/elearn-in-host.css" in page  # elearn's CSS, in a cascade layer
+    assert "/kurs/elearn-static/elearn.js" in page
     assert 'class="site-header"' not in page  # elearn's own header is not put in as well
     home = client.get("/").get_data(as_text=True)
     assert 'class="host-header"' in home and "elearn-static" not in home  # no elearn styling
@@ -296,3 +297,30 @@ def test_the_hosts_cli_makes_elearns_tables_beside_the_hosts_own(tmp_path: Path)
         assert all(n.startswith("elearn_") for n in names - {"person"})
     finally:
         drop_host_tables(app)
+
+
+def test_a_host_user_elearn_has_deactivated_is_refused_without_a_login_loop(host: Flask) -> None:
+    add_person(host, "ada@kommune.no")
+    client = host.test_client()
+    sign_in(client, "ada@kommune.no")
+    assert client.get("/kurs/profile").status_code == 200
+    session = host.extensions["elearn"].session_factory()
+    session.execute(update(User).values(active=False))
+    session.commit()
+    session.close()
+    assert client.get("/kurs/profile").status_code == 403  # not back to a login they passed
+
+
+def test_the_login_view_can_be_set_to_the_hosts_single_sign_on(db: Engine) -> None:
+    app = host_app.create_app({**host_config(db), "ELEARN_HOST_LOGIN_VIEW": "/sso/start"})
+    try:
+        response = app.test_client().get("/kurs/profile")
+        assert response.headers["Location"] == "/sso/start?next=%2Fkurs%2Fprofile"
+    finally:
+        drop_host_tables(app)
+
+
+def test_a_host_without_flask_login_is_told_what_the_hook_needs(tmp_path: Path) -> None:
+    app = Flask("bare", instance_path=str(tmp_path))
+    with pytest.raises(RuntimeError, match="LoginManager"):
+        Elearn(app, learner_from_host=lambda user: None)

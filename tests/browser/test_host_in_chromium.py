@@ -72,6 +72,15 @@ def test_a_host_user_plays_in_the_hosts_layout_with_no_accessibility_faults(
         assert axe_violations(page) == []
         page.goto("/kurs/profile")
         assert axe_violations(page) == []
+        # The host's own rules win over elearn's, even placed before them and less specific.
+        page.evaluate(
+            """() => { const s = document.createElement('style');
+            s.textContent = 'body { font-family: serif } a { color: rgb(128, 0, 128) }';
+            document.head.prepend(s); }"""
+        )
+        assert body_font(page) == "serif"
+        link = "getComputedStyle(document.querySelector('.host-header a')).color"
+        assert page.evaluate(link) == "rgb(128, 0, 128)"
     finally:
         context.close()
 
