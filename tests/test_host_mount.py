@@ -324,3 +324,28 @@ def test_a_host_without_flask_login_is_told_what_the_hook_needs(tmp_path: Path) 
     app = Flask("bare", instance_path=str(tmp_path))
     with pytest.raises(RuntimeError, match="LoginManager"):
         Elearn(app, learner_from_host=lambda user: None)
+
+
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        (HostLearner(""), "external_id"),
+        (HostLearner("p", profession="plumber"), "profession"),
+        (HostLearner("p", roles=("superuser",)), "roles"),
+        (HostLearner("p", roles="admin"), "roles"),  # type: ignore[arg-type]
+        (HostLearner("p", roles=("org_admin",)), "org_admin needs an organisation"),
+        (HostLearner("p", organisation="Oslo Kommune"), "organisation"),
+        (HostLearner("p", unit=HostOrganisation("skole", kind="castle")), "kind"),
+        (HostLearner("p", organisation=HostOrganisation("oslo", org_number="12")), "nine"),
+    ],
+)
+def test_a_hook_that_gives_what_elearn_cannot_keep_is_told_which_field(
+    host: Flask, given: HostLearner, field: str
+) -> None:
+    session = host.extensions["elearn"].session_factory()
+    try:
+        with pytest.raises(ValueError, match=field):
+            host_accounts.learner_for(session, given)
+    finally:
+        session.close()
+    assert count(host, User) == 0  # nothing half stored

@@ -18,8 +18,15 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from elearn.accounts.models import HostLink, Membership, Organisation, User
+from elearn.accounts.models import (
+    ORGANISATION_KINDS,
+    HostLink,
+    Membership,
+    Organisation,
+    User,
+)
 from elearn.accounts.service import (
+    SLUG,
     add_membership,
     delete_user,
     find_organisation,
@@ -72,14 +79,39 @@ def learner_for(session: Session, given: HostLearner) -> User:
     """The learner linked to the host's id (made on the first visit), brought in line with what
     the host says now. The caller commits."""
     external_id = str(given.external_id).strip()
-    if not external_id or len(external_id) > 255:
-        raise ValueError("HostLearner.external_id: 1 to 255 characters")
+    check(given)
     user = _linked(session, external_id)
     if user is None:
         user = _create(session, external_id)
     _sync_person(session, user, given)
     _sync_roles(session, user, given)
     return user
+
+
+def check(given: HostLearner) -> None:
+    """A hook that says something elearn cannot keep is a mistake in the host's code: say which
+    field and why, rather than store half of it."""
+    if not 0 < len(str(given.external_id).strip()) <= 255:
+        raise ValueError("HostLearner.external_id: 1 to 255 characters")
+    if given.profession is not None and given.profession not in AUDIENCES:
+        raise ValueError(f"HostLearner.profession: one of {', '.join(AUDIENCES)} or None")
+    unknown = set(given.roles) - set(HOST_ROLES)
+    if unknown or isinstance(given.roles, str):
+        raise ValueError(f"HostLearner.roles: a tuple of {', '.join(HOST_ROLES)}")
+    if "org_admin" in given.roles and given.organisation is None:
+        raise ValueError("HostLearner.roles: org_admin needs an organisation")
+    if "unit_leader" in given.roles and given.unit is None:
+        raise ValueError("HostLearner.roles: unit_leader needs a unit")
+    for field in ("organisation", "unit"):
+        org = getattr(given, field)
+        slug = org.slug if isinstance(org, HostOrganisation) else org
+        if slug is not None and not SLUG.match(slug):
+            raise ValueError(f"HostLearner.{field}: a slug (lowercase letters, digits and '-')")
+        if isinstance(org, HostOrganisation) and org.kind not in ORGANISATION_KINDS:
+            raise ValueError(f"HostOrganisation.kind: one of {', '.join(ORGANISATION_KINDS)}")
+        number = org.org_number if isinstance(org, HostOrganisation) else None
+        if number is not None and not (len(number) == 9 and number.isdigit()):
+            raise ValueError("HostOrganisation.org_number: nine digits")
 
 
 def _linked(session: Session, external_id: str) -> User | None:
@@ -127,7 +159,7 @@ def _sync_person(session: Session, user: User, given: HostLearner) -> None:
             user.email = _no_email()
     elif user.email != email:
         user.email = email
-    if given.profession in AUDIENCES:
+    if given.profession is not None:
         user.audience = given.profession
 
 
