@@ -30,6 +30,7 @@ from elearn.accounts.service import (
     add_membership,
     delete_user,
     find_organisation,
+    memberships_of,
     normalise_email,
 )
 from elearn.core.constants import AUDIENCES
@@ -154,7 +155,9 @@ def _sync_person(session: Session, user: User, given: HostLearner) -> None:
     only when given, so a learner's own choice on the profile page stays otherwise."""
     user.display_name = (given.display_name or "").strip()[:200] or None
     email = normalise_email(given.email or "")
-    if not email or len(email) > 254 or _taken(session, email, user):
+    if email and email == user.email:
+        pass  # unchanged: nothing to look up
+    elif not email or len(email) > 254 or _taken(session, email, user):
         if not user.email.endswith(f"@{NO_EMAIL_DOMAIN}"):
             user.email = _no_email()
     elif user.email != email:
@@ -203,14 +206,17 @@ def _sync_roles(session: Session, user: User, given: HostLearner) -> None:
         wanted[unit.id] = "unit_leader" if "unit_leader" in roles else "learner"
     if organisation is not None and ("org_admin" in roles or unit is None):
         wanted[organisation.id] = "org_admin" if "org_admin" in roles else "learner"
-    session.execute(
-        delete(Membership).where(
-            Membership.user_id == user.id, Membership.organisation_id.not_in(list(wanted) or [0])
+    held = {m.organisation_id: m.role for m in memberships_of(session, user)}
+    if held != wanted:  # else nothing to write: the usual request
+        session.execute(
+            delete(Membership).where(
+                Membership.user_id == user.id,
+                Membership.organisation_id.not_in(list(wanted) or [0]),
+            )
         )
-    )
-    for org in (unit, organisation):
-        if org is not None and org.id in wanted:
-            add_membership(session, user, org, wanted[org.id])
+        for org in (unit, organisation):
+            if org is not None and org.id in wanted:
+                add_membership(session, user, org, wanted[org.id])
     if not wanted:
         user.organisation_id = None
     if "admin" in roles:
