@@ -116,9 +116,11 @@ def _here() -> str:
 
 def _to_login() -> Any:
     host_user = current_user._get_current_object() if current_user else None
-    if host_hook() is not None and host_user is not None and host_user.is_authenticated:
-        abort(403)  # signed in on the host, but the host gives no learner: no login loop
-    flash(gettext("Log in to take the course."), "info")
+    if host_hook() is not None:
+        if host_user is not None and host_user.is_authenticated:
+            abort(403)  # signed in on the host, but the host gives no learner: no login loop
+    else:  # (a host's login page may not show elearn's messages: it would wait for later)
+        flash(gettext("Log in to take the course."), "info")
     return redirect(login_url(_here()))
 
 
