@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from elearn.app import create_app
-    from elearn.extension import Elearn, current_learner
+    from elearn.extension import Elearn, HostLearner, HostOrganisation, current_learner
 
-__all__ = ["Elearn", "create_app", "current_learner"]
+__all__ = ["Elearn", "HostLearner", "HostOrganisation", "create_app", "current_learner"]
 
 _WHERE = {
     "Elearn": "elearn.extension",
     "create_app": "elearn.app",
     "current_learner": "elearn.extension",
+    "HostLearner": "elearn.extension",
+    "HostOrganisation": "elearn.extension",
 }
 
 

@@ -53,6 +53,15 @@ def defaults_from_env(instance_path: str) -> dict[str, object]:
         # Forward from a background thread in the web process (off: run `flask elearn forward`).
         "ELEARN_LRS_FORWARD_THREAD": _env_bool("ELEARN_LRS_FORWARD_THREAD", False),
         "ELEARN_ALLOW_REGISTRATION": _env_bool("ELEARN_ALLOW_REGISTRATION", True),
+        # Mounted with `learner_from_host`: the host's login view (an endpoint or a path) that
+        # elearn sends people to; empty: the host's flask-login `login_manager.login_view`.
+        "ELEARN_HOST_LOGIN_VIEW": os.environ.get("ELEARN_HOST_LOGIN_VIEW", ""),
+        # Mounted with `learner_from_host`: keep elearn's own login, registration and password
+        # pages as well (off: the host's login is the only one).
+        "ELEARN_OWN_ACCOUNTS": _env_bool("ELEARN_OWN_ACCOUNTS", False),
+        # The template elearn's pages extend: a host's own layout (docs: "Mounting elearn");
+        # empty: elearn's own.
+        "ELEARN_BASE_TEMPLATE": os.environ.get("ELEARN_BASE_TEMPLATE", ""),
         # Minutes of inactivity after which a return to an attempt counts as suspend + resume.
         "ELEARN_IDLE_MINUTES": int(os.environ.get("ELEARN_IDLE_MINUTES", "30")),
         # Seconds a form's CSRF token stays valid (it is also bound to the session).

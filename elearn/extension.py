@@ -23,8 +23,10 @@ from sqlalchemy.engine import Engine
 from wtforms.validators import ValidationError
 
 from elearn import ratelimit
+from elearn.accounts import host as host_accounts
 from elearn.accounts import views as accounts_views
-from elearn.accounts.login import current_learner, install_login
+from elearn.accounts.host import HostHook, HostLearner, HostOrganisation
+from elearn.accounts.login import current_learner, install_login, login_url, own_accounts
 from elearn.catalogue import views as catalogue_views
 from elearn.cli import elearn_cli
 from elearn.config import apply_defaults
@@ -49,12 +51,12 @@ from elearn.lrs import views as lrs_views
 from elearn.player import service as player_service
 from elearn.player import views as player_views
 from elearn.signals import course_imported, user_deleting
-from elearn.state import ElearnState
+from elearn.state import ElearnState, elearn_state
 from elearn.tracking import deletion as tracking_deletion
 from elearn.tracking.forwarder import start_background_forwarder
 from elearn.tracking.statements import StatementBuilder
 
-__all__ = ["Elearn", "current_learner"]
+__all__ = ["Elearn", "HostLearner", "HostOrganisation", "current_learner"]
 
 # Who listens to what: each room deletes its own rows about a deleted learner.
 user_deleting.connect(player_service.on_user_deleting)
@@ -64,16 +66,32 @@ course_imported.connect(export_service.on_course_imported)
 
 
 class Elearn:
+    """`learner_from_host=fn`: the host's signed-in people are elearn's learners. fn gets the
+    host's flask-login `current_user` (signed in) and returns a `HostLearner`, or None for
+    someone who may not take courses; elearn then uses the host's login, and its own login and
+    registration pages are off (README: "Mounting elearn in your Flask site")."""
+
     def __init__(
-        self, app: Flask | None = None, *, url_prefix: str = "", engine: Engine | None = None
+        self,
+        app: Flask | None = None,
+        *,
+        url_prefix: str = "",
+        engine: Engine | None = None,
+        learner_from_host: HostHook | None = None,
     ):
         self.url_prefix = url_prefix
         self.engine = engine
+        self.learner_from_host = learner_from_host
         if app is not None:
             self.init_app(app, url_prefix=url_prefix, engine=engine)
 
     def init_app(
-        self, app: Flask, *, url_prefix: str | None = None, engine: Engine | None = None
+        self,
+        app: Flask,
+        *,
+        url_prefix: str | None = None,
+        engine: Engine | None = None,
+        learner_from_host: HostHook | None = None,
     ) -> None:
         apply_defaults(app)
         prefix = (self.url_prefix if url_prefix is None else url_prefix).rstrip("/")
@@ -83,9 +101,12 @@ class Elearn:
         state = ElearnState(
             engine=engine, session_factory=session_factory_for(engine), url_prefix=prefix
         )
+        hook = learner_from_host or self.learner_from_host
+        install_login(app, hook)
         app.extensions["elearn"] = state
         _wire_services(app, state)
-        install_login(app)
+        if hook is not None:
+            state.services["host_learner"] = hook
         install_babel(app)
         ratelimit.init_app(app)
         app.teardown_appcontext(close_session)
@@ -95,6 +116,20 @@ class Elearn:
         if "elearn" not in app.cli.commands:
             app.cli.add_command(elearn_cli)
         state.services["forwarder_thread"] = start_background_forwarder(app)
+
+    @staticmethod
+    def delete_host_learner(external_id: str, app: Flask | None = None) -> bool:
+        """The host deletes one of its users: delete the learner elearn made for them, with their
+        attempts and every statement and document about them (in elearn's own transaction).
+        False when that user never came to elearn. Call it where the host deletes the user."""
+        state = elearn_state(app)
+        session = state.session_factory()
+        try:
+            deleted = host_accounts.delete_host_learner(state, session, external_id)
+            session.commit()
+            return deleted
+        finally:
+            session.close()
 
 
 def _wire_services(app: Flask, state: ElearnState) -> None:
@@ -215,6 +250,8 @@ def inject_helpers() -> dict[str, Any]:
         "language_names": LANGUAGE_NAMES,
         "learner": current_learner(),
         "csrf_token": generate_csrf,
+        "login_url": login_url,
+        "own_accounts": own_accounts(),
     }
 
 

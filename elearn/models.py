@@ -1,6 +1,13 @@
 """Imports every model so `Base.metadata` is complete (for Alembic and for tests)."""
 
-from elearn.accounts.models import Assignment, AuditEntry, Membership, Organisation, User
+from elearn.accounts.models import (
+    Assignment,
+    AuditEntry,
+    HostLink,
+    Membership,
+    Organisation,
+    User,
+)
 from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.db import Base
 from elearn.lrs.models import LrsAttachment, LrsClient, LrsDocument
@@ -16,6 +23,7 @@ __all__ = [
     "CourseAsset",
     "CourseVersion",
     "ForwarderLease",
+    "HostLink",
     "LrsAttachment",
     "LrsClient",
     "LrsDocument",

@@ -10,25 +10,58 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, flash, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
+from flask_login import login_url as flask_login_url
 
+from elearn.accounts import host
+from elearn.accounts.host import HostHook
 from elearn.accounts.models import USER_ID_PREFIX, User
 from elearn.db import get_session
 from elearn.i18n import gettext
+from elearn.state import elearn_state
 
 LOGIN_ENDPOINT = "elearn.accounts.login"
 
 
 def current_learner() -> User | None:
-    """The signed-in elearn learner, or None (also when a host app's own user is signed in)."""
+    """The signed-in elearn learner, or None. Mounted with `learner_from_host`, the host's
+    signed-in user is made a learner on every request (never kept in a session of elearn's own,
+    so the host's logout ends it at once); without it, a host user is nobody to elearn."""
     user = current_user._get_current_object() if current_user else None
-    return user if isinstance(user, User) else None
+    if isinstance(user, User):
+        return user
+    hook = host_hook()
+    if hook is None or user is None or not user.is_authenticated:
+        return None
+    if "_elearn_host_learner" not in g:
+        g._elearn_host_learner = _learner_from_host(hook, user)
+    return g._elearn_host_learner
 
 
-def install_login(app: Flask) -> None:
+def host_hook() -> HostHook | None:
+    """The host's `learner_from_host` function, if elearn was mounted with one."""
+    return elearn_state().services.get("host_learner")
+
+
+def _learner_from_host(hook: HostHook, host_user: Any) -> User | None:
+    given = hook(host_user)
+    if given is None:
+        return None
+    db = get_session()
+    learner = host.learner_for(db, given)
+    db.commit()
+    return learner if learner.active else None
+
+
+def install_login(app: Flask, learner_from_host: HostHook | None = None) -> None:
     manager: LoginManager | None = getattr(app, "login_manager", None)
     if manager is None:
+        if learner_from_host is not None:
+            raise RuntimeError(
+                "learner_from_host needs the host's flask-login: create its LoginManager "
+                "before Elearn(app, ...)"
+            )
         manager = LoginManager()
         manager.init_app(app)
         manager.login_view = LOGIN_ENDPOINT
@@ -56,9 +89,39 @@ def _load_learner(raw: str) -> User | None:
     return user
 
 
+def own_accounts() -> bool:
+    """elearn's own login, registration and password pages: on, unless the host's login is
+    the way in (mounted with `learner_from_host`, and the host did not ask for them)."""
+    return host_hook() is None or bool(current_app.config["ELEARN_OWN_ACCOUNTS"])
+
+
+def login_url(next_path: str | None = None) -> str:
+    """Where to sign in: the host's login view when the host's people are the learners."""
+    target = safe_next(next_path)
+    if host_hook() is None:
+        return url_for(LOGIN_ENDPOINT, next=target) if target else url_for(LOGIN_ENDPOINT)
+    manager: LoginManager = current_app.login_manager  # type: ignore[attr-defined]
+    view = current_app.config["ELEARN_HOST_LOGIN_VIEW"] or manager.login_view
+    if not view:
+        abort(401)
+    return flask_login_url(view, next_url=target) if target else flask_login_url(view)
+
+
+def _here() -> str:
+    """This page as a same-site relative path (the `next` to come back to after signing in)."""
+    path = request.script_root + request.path
+    query = request.query_string.decode("latin-1")
+    return f"{path}?{query}" if query else path
+
+
 def _to_login() -> Any:
-    flash(gettext("Log in to take the course."), "info")
-    return redirect(url_for(LOGIN_ENDPOINT, next=request.full_path))
+    host_user = current_user._get_current_object() if current_user else None
+    if host_hook() is not None:
+        if host_user is not None and host_user.is_authenticated:
+            abort(403)  # signed in on the host, but the host gives no learner: no login loop
+    else:  # (a host's login page may not show elearn's messages: it would wait for later)
+        flash(gettext("Log in to take the course."), "info")
+    return redirect(login_url(_here()))
 
 
 def learner_required(view: Any) -> Any:

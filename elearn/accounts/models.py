@@ -190,3 +190,18 @@ class AuditEntry(Base):
         ForeignKey("elearn_users.id", ondelete="SET NULL"), nullable=True
     )
     detail: Mapped[str] = mapped_column(String(500), default="")
+
+
+class HostLink(Base):
+    """A host app's user, by the stable id the host gives (never by e-mail, which changes), and
+    the elearn learner made for them: the one row that ties a mounted elearn to the host's
+    accounts. Deleted with the learner."""
+
+    __tablename__ = "elearn_host_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host_id: Mapped[str] = mapped_column(String(255), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("elearn_users.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -20,9 +20,15 @@ from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from elearn import ratelimit
-from elearn.accounts import mails, service, tokens
+from elearn.accounts import host, mails, service, tokens
 from elearn.accounts.forms import ForgotPasswordForm, NewPasswordForm, RegisterForm
-from elearn.accounts.login import current_learner, learner_required, require_role, safe_next
+from elearn.accounts.login import (
+    current_learner,
+    learner_required,
+    own_accounts,
+    require_role,
+    safe_next,
+)
 from elearn.accounts.models import User
 from elearn.core.constants import AUDIENCES, LANGUAGES
 from elearn.db import get_session
@@ -34,6 +40,27 @@ from elearn.state import elearn_state
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 WRONG_LOGIN = N_("Wrong email address or password.")
+
+# elearn's own ways in and out, off when the host's login is the way in (login.own_accounts).
+OWN_ACCOUNT_PAGES = frozenset(
+    f"elearn.accounts.{name}"
+    for name in (
+        "register",
+        "finish_registration",
+        "forgot_password",
+        "reset_password",
+        "login",
+        "logout",
+        "delete_account",
+    )
+)
+
+
+@bp.before_request
+def only_own_accounts() -> None:
+    """A host's people sign in, out and are deleted on the host: these pages do not exist."""
+    if request.endpoint in OWN_ACCOUNT_PAGES and not own_accounts():
+        abort(404)
 
 
 def _account_key() -> str:
@@ -294,7 +321,11 @@ def profile() -> Any:
             flash(gettext("Saved."), "success")
             return redirect(url_for("elearn.accounts.profile"))
     return render_template(
-        "elearn/accounts/profile.html", errors=errors, audiences=AUDIENCES, user=user
+        "elearn/accounts/profile.html",
+        errors=errors,
+        audiences=AUDIENCES,
+        user=user,
+        email=host.real_email(user),
     ), 400 if errors else 200
 
 
