@@ -1,6 +1,14 @@
 """Imports every model so `Base.metadata` is complete (for Alembic and for tests)."""
 
-from elearn.accounts.models import Assignment, AuditEntry, Membership, Organisation, User
+from elearn.accounts.models import (
+    Assignment,
+    AuditEntry,
+    JoinLink,
+    Membership,
+    Organisation,
+    ReminderSent,
+    User,
+)
 from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.db import Base
 from elearn.lrs.models import LrsAttachment, LrsClient, LrsDocument
@@ -16,12 +24,14 @@ __all__ = [
     "CourseAsset",
     "CourseVersion",
     "ForwarderLease",
+    "JoinLink",
     "LrsAttachment",
     "LrsClient",
     "LrsDocument",
     "Membership",
     "Organisation",
     "OutboxEntry",
+    "ReminderSent",
     "StatementKey",
     "StoredStatement",
     "User",

@@ -10,8 +10,8 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, flash, redirect, request, url_for
-from flask_login import LoginManager, current_user
+from flask import Flask, abort, flash, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, login_user
 
 from elearn.accounts.models import USER_ID_PREFIX, User
 from elearn.db import get_session
@@ -51,9 +51,22 @@ def _load_learner(raw: str) -> User | None:
     if not (number.isdigit() and generation.isdigit()) or len(number) > 9:
         return None
     user = get_session().get(User, int(number))
-    if user is None or str(user.session_generation or 0) != generation:
-        return None
+    if user is None or str(user.session_generation or 0) != generation or not user.active:
+        return None  # a deactivated person's sessions end at their next request
     return user
+
+
+# What survives the fresh session a login starts: the language chosen, and a unit's join link
+# opened before logging in (the organisations room uses it once the person is signed in).
+KEPT_ON_LOGIN = ("elearn_lang", "elearn_join")
+
+
+def start_session(user: User) -> None:
+    """A fresh session (no fixation) for `user`, keeping what KEPT_ON_LOGIN names."""
+    kept = {key: session[key] for key in KEPT_ON_LOGIN if key in session}
+    session.clear()
+    session.update(kept)
+    login_user(user)
 
 
 def _to_login() -> Any:
@@ -76,7 +89,9 @@ def learner_required(view: Any) -> Any:
 def require_role(*roles: str) -> Any:
     """Not logged in → the login page; logged in without the role → 403 (checked per request,
     before the view writes anything). An organisation admin whose organisation is gone has no
-    powers left: 403 too, so nothing can fall back to platform-wide scope."""
+    powers left: 403 too, so nothing can fall back to platform-wide scope. Roles come from the
+    memberships too (`User.has_role`): `require_role("unit_leader")` lets in whoever leads a
+    unit; which units and people a view may touch is the view's own check."""
 
     def decorator(view: Any) -> Any:
         @wraps(view)
