@@ -26,6 +26,7 @@ from tests.conftest import (
     login,
     make_admin,
     make_test_app,
+    register,
 )
 from tests.test_password_reset import Inbox, _body, inbox  # noqa: F401  (the SMTP fixture)
 
@@ -560,3 +561,32 @@ def test_the_platform_admin_reads_the_audit_log(
     # The platform admin sees every organisation.
     page = root.get("/admin/organisations").get_data(as_text=True)
     assert "Frogner skole" in page and "Nordnes skole" in page
+
+
+def test_a_join_link_opened_before_registering_takes_effect_at_registration(
+    app: Flask, admin: FlaskClient, world: dict
+) -> None:
+    response = _post(admin, f"/admin/organisations/{world['nordnes']}/join-link", {"action": "new"})
+    link = re.search(r"http://localhost(/join/[^<\s]+)", response.get_data(as_text=True)).group(1)
+    newcomer = app.test_client()
+    assert newcomer.get(link, headers=EN).status_code == 200
+    register(newcomer, "ny@bergen.no")  # no mail configured: the account at once
+    s = _session(app)
+    user = accounts.find_user(s, "ny@bergen.no")
+    assert [(m.organisation_id, m.role) for m in accounts.memberships_of(s, user)] == [
+        (world["nordnes"], "learner")
+    ]
+    s.close()
+    # Said in the language the registration was made in (the default, bokmål).
+    assert "Du er nå med i Nordnes skole." in newcomer.get("/").get_data(as_text=True)
+
+
+def test_the_catalogue_says_assigned_in_the_learners_language(app: Flask, world: dict) -> None:
+    s = _session(app)
+    s.add(Assignment(course_id="play-course", organisation_id=world["bergen"], due_date=dt.date(2027, 12, 3)))  # fmt: skip
+    s.commit()
+    s.close()
+    kari = app.test_client()
+    login(kari, "kari@bergen.no")  # in Nordnes, under Bergen: the municipality's course is hers
+    assert "Tildelt deg, frist 3. desember 2027" in kari.get("/?lang=nb").get_data(as_text=True)
+    assert "Tildelt deg, frist 3. desember 2027" in kari.get("/?lang=nn").get_data(as_text=True)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, flash, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user
+from sqlalchemy.orm import joinedload
 
 from elearn.accounts.models import USER_ID_PREFIX, User
 from elearn.db import get_session
@@ -50,7 +51,8 @@ def _load_learner(raw: str) -> User | None:
     number, _, generation = raw.partition(".")
     if not (number.isdigit() and generation.isdigit()) or len(number) > 9:
         return None
-    user = get_session().get(User, int(number))
+    # The memberships in the same query: role checks and the menu read them on every page.
+    user = get_session().get(User, int(number), options=[joinedload(User.memberships)])
     if user is None or str(user.session_generation or 0) != generation or not user.active:
         return None  # a deactivated person's sessions end at their next request
     return user
