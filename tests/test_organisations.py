@@ -5,7 +5,9 @@ real SMTP server on loopback, and the audit log."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -313,8 +315,6 @@ def mail_app(db: Engine, tmp_path: Path, inbox: Inbox) -> Flask:  # noqa: F811
 
 
 def _upload(client: FlaskClient, data: bytes, name: str = "staff.csv") -> object:
-    import io
-
     token = csrf_from(client.get("/admin/invitations").get_data(as_text=True))
     return client.post(
         "/admin/invitations/csv",
@@ -590,3 +590,27 @@ def test_the_catalogue_says_assigned_in_the_learners_language(app: Flask, world:
     login(kari, "kari@bergen.no")  # in Nordnes, under Bergen: the municipality's course is hers
     assert "Tildelt deg, frist 3. desember 2027" in kari.get("/?lang=nb").get_data(as_text=True)
     assert "Tildelt deg, frist 3. desember 2027" in kari.get("/?lang=nn").get_data(as_text=True)
+
+
+def test_a_reminder_that_could_not_be_sent_is_tried_again(
+    db: Engine,
+    tmp_path: Path,
+    inbox: Inbox,  # noqa: F811
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    down = make_test_app(db, tmp_path, ELEARN_SMTP_HOST="127.0.0.1", ELEARN_SMTP_PORT=dead_port,
+                         ELEARN_SMTP_TIMEOUT=5)  # fmt: skip
+    import_course(down, PLAY_COURSE)
+    world = _world(down)
+    s = _session(down)
+    s.add(Assignment(course_id="play-course", user_id=world["kari@bergen.no"], due_date=dt.date(2027, 3, 10)))  # fmt: skip
+    s.commit()
+    s.close()
+    result = down.test_cli_runner().invoke(elearn_cli, ["remind", "--today", "2027-03-08"])
+    assert result.exit_code == 1 and "Could not send to kari@bergen.no" in result.output
+    up = make_test_app(db, tmp_path, ELEARN_SMTP_HOST="127.0.0.1", ELEARN_SMTP_PORT=inbox.port)  # type: ignore[attr-defined]
+    result = up.test_cli_runner().invoke(elearn_cli, ["remind", "--today", "2027-03-08"])
+    assert "Reminders sent: 1." in result.output
+    assert [to for to, _ in inbox.wait_for(1)] == [["kari@bergen.no"]]

@@ -154,3 +154,35 @@ def invitee_arrives(context: Any, link: str, due: dt.date) -> None:
     assert f"Assigned to you, due {due.day} {due.strftime('%B %Y')}" in first_card
     check(nina, "catalogue with an assigned course")
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("nb", ("Organisasjon og enheter", "Personer", "Inviter personer", "Tildelte kurs")),
+        ("nn", ("Organisasjon og einingar", "Personar", "Inviter personar", "Tildelte kurs")),
+    ],
+)
+def test_the_admin_pages_in_bokmaal_and_nynorsk(
+    browser: Any, server: LiveServer, lang: str, words: tuple[str, ...]
+) -> None:
+    page = browser.new_context(base_url=server.url, bypass_csp=True).new_page()
+    page.goto(f"/login?lang={lang}")
+    page.fill("#email", "it@bergen.no")
+    page.fill("#password", PASSWORD)
+    press_enter(page)
+    paths = ("/admin/organisations", "/admin/users", "/admin/invitations", "/admin/assignments")
+    for path, heading in zip(paths, words, strict=True):
+        page.goto(path)
+        assert page.inner_text("h1") == heading
+        check(page, f"{path.rsplit('/', 1)[1]} {lang}")
+    # An error summary in the language, too.
+    page.goto("/admin/organisations")
+    page.fill("#org_number", "123")
+    page.focus("#name")
+    focus_until(page, "button.button[type=submit]")
+    press_enter(page)
+    summary = page.inner_text("#error-summary")
+    assert ("Skriv navnet på enheten." if lang == "nb" else "Skriv namnet på eininga.") in summary
+    check(page, f"organisations-errors {lang}")
+    page.context.close()
