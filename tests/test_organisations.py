@@ -614,3 +614,27 @@ def test_a_reminder_that_could_not_be_sent_is_tried_again(
     result = up.test_cli_runner().invoke(elearn_cli, ["remind", "--today", "2027-03-08"])
     assert "Reminders sent: 1." in result.output
     assert [to for to, _ in inbox.wait_for(1)] == [["kari@bergen.no"]]
+
+
+def test_assignments_stay_inside_the_organisation(
+    app: Flask, admin: FlaskClient, world: dict
+) -> None:
+    make_admin(app, "it@oslo.no", role="org_admin", org_slug="oslo")
+    oslo = app.test_client()
+    login(oslo, "it@oslo.no")
+    foreign = _post(oslo, "/admin/assignments",
+                    {"course": "play-course", "target": "unit", "unit": world["nordnes"]})  # fmt: skip
+    assert foreign.status_code == 400 and "Choose one of your units" in foreign.get_data(
+        as_text=True
+    )
+    assert _post(admin, "/admin/assignments",
+                 {"course": "play-course", "target": "unit", "unit": world["nordnes"]}).status_code == 303  # fmt: skip
+    s = _session(app)
+    aid = s.scalar(select(Assignment.id))
+    s.close()
+    assert "Nordnes skole" not in oslo.get("/admin/assignments").get_data(as_text=True)
+    assert _post(oslo, f"/admin/assignments/{aid}/delete", {}).status_code == 404
+    assert "Nordnes skole" in admin.get("/admin/assignments").get_data(as_text=True)
+    # Oslo's admin sees Oslo's people only.
+    page = oslo.get("/admin/users").get_data(as_text=True)
+    assert "ola@oslo.no" in page and "kari@bergen.no" not in page
