@@ -96,6 +96,11 @@ def defaults_from_env(instance_path: str) -> dict[str, object]:
         "ELEARN_MAIL_FROM": os.environ.get("ELEARN_MAIL_FROM", "elearn@localhost"),
         # Minutes a link sent by e-mail (reset a password, finish a registration) stays valid.
         "ELEARN_MAIL_LINK_MINUTES": int(os.environ.get("ELEARN_MAIL_LINK_MINUTES", "60")),
+        # The address elearn is reached at (e.g. https://kurs.kommune.no), for links in mails a
+        # command sends (reminders), where no web request says it.
+        "ELEARN_BASE_URL": os.environ.get("ELEARN_BASE_URL", ""),
+        # Days an invitation link (choose a password, join the unit) stays valid.
+        "ELEARN_INVITATION_DAYS": int(os.environ.get("ELEARN_INVITATION_DAYS", "14")),
         # Requests for such a mail: from one address, and naming one e-mail address.
         "ELEARN_RESET_LIMIT": os.environ.get("ELEARN_RESET_LIMIT", "10/hour"),
         "ELEARN_MAIL_LIMIT_PER_RECIPIENT": os.environ.get(

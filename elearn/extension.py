@@ -18,6 +18,7 @@ from typing import Any
 from babel.dates import format_date
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request
 from flask import session as web_session
+from flask_login import user_logged_in
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from sqlalchemy.engine import Engine
 from wtforms.validators import ValidationError
@@ -48,6 +49,7 @@ from elearn.i18n import (
 from elearn.lrs import admin as lrs_admin
 from elearn.lrs import deletion as lrs_deletion
 from elearn.lrs import views as lrs_views
+from elearn.organisations import views as organisations_views
 from elearn.player import service as player_service
 from elearn.player import views as player_views
 from elearn.signals import course_imported, user_deleting
@@ -63,6 +65,8 @@ user_deleting.connect(player_service.on_user_deleting)
 user_deleting.connect(tracking_deletion.on_user_deleting)
 user_deleting.connect(lrs_deletion.on_user_deleting)
 course_imported.connect(export_service.on_course_imported)
+# A unit's join link opened before logging in takes effect at the login.
+user_logged_in.connect(organisations_views.on_user_logged_in)
 
 
 class Elearn:
@@ -163,6 +167,7 @@ for _room in (
     player_views.bp,
     export_views.bp,
     lrs_admin.bp,
+    organisations_views.bp,
 ):
     front_door.register_blueprint(_room)
 

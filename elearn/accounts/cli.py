@@ -39,7 +39,12 @@ def create_user_command(
         org = service.find_organisation(session, org_slug) if org_slug else None
         if org_slug and org is None:
             raise ValueError(f"--org: no organisation {org_slug!r} (create it with create-org)")
-        service.set_role(service.create_user(session, email, password, audience), role, org)
+        user = service.create_user(session, email, password, audience)
+        service.set_role(user, role, org)
+        if org is not None:  # their place in the organisation, as the admin pages show it
+            service.add_membership(
+                session, user, org, "org_admin" if role == "org_admin" else "learner"
+            )
     click.echo(f"Created {email} ({role}).")
 
 

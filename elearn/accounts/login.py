@@ -10,9 +10,10 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
-from flask_login import LoginManager, current_user
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, login_user
 from flask_login import login_url as flask_login_url
+from sqlalchemy.orm import joinedload
 
 from elearn.accounts import host
 from elearn.accounts.host import HostHook
@@ -83,9 +84,10 @@ def _load_learner(raw: str) -> User | None:
     number, _, generation = raw.partition(".")
     if not (number.isdigit() and generation.isdigit()) or len(number) > 9:
         return None
-    user = get_session().get(User, int(number))
-    if user is None or str(user.session_generation or 0) != generation:
-        return None
+    # The memberships in the same query: role checks and the menu read them on every page.
+    user = get_session().get(User, int(number), options=[joinedload(User.memberships)])
+    if user is None or str(user.session_generation or 0) != generation or not user.active:
+        return None  # a deactivated person's sessions end at their next request
     return user
 
 
@@ -114,6 +116,19 @@ def _here() -> str:
     return f"{path}?{query}" if query else path
 
 
+# What survives the fresh session a login starts: the language chosen, and a unit's join link
+# opened before logging in (the organisations room uses it once the person is signed in).
+KEPT_ON_LOGIN = ("elearn_lang", "elearn_join")
+
+
+def start_session(user: User) -> None:
+    """A fresh session (no fixation) for `user`, keeping what KEPT_ON_LOGIN names."""
+    kept = {key: session[key] for key in KEPT_ON_LOGIN if key in session}
+    session.clear()
+    session.update(kept)
+    login_user(user)
+
+
 def _to_login() -> Any:
     host_user = current_user._get_current_object() if current_user else None
     if host_hook() is not None:
@@ -139,7 +154,9 @@ def learner_required(view: Any) -> Any:
 def require_role(*roles: str) -> Any:
     """Not logged in → the login page; logged in without the role → 403 (checked per request,
     before the view writes anything). An organisation admin whose organisation is gone has no
-    powers left: 403 too, so nothing can fall back to platform-wide scope."""
+    powers left: 403 too, so nothing can fall back to platform-wide scope. Roles come from the
+    memberships too (`User.has_role`): `require_role("unit_leader")` lets in whoever leads a
+    unit; which units and people a view may touch is the view's own check."""
 
     def decorator(view: Any) -> Any:
         @wraps(view)

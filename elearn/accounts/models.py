@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from elearn.db import Base, utcnow
@@ -91,6 +91,12 @@ class User(UserMixin, Base):
     # A deactivated person cannot log in; their records stay until they are removed.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
+    # Read-only view of the person's places (written through accounts.service.add_membership);
+    # role checks read it, so `has_role` needs no query of its own beyond this load.
+    memberships: Mapped[list[Membership]] = relationship(
+        "Membership", viewonly=True, lazy="select", order_by="Membership.id"
+    )
+
     def get_id(self) -> str:
         # Prefixed so a host app's flask-login user ids and ours never collide.
         return f"{USER_ID_PREFIX}{self.id}.{self.session_generation}"
@@ -99,8 +105,14 @@ class User(UserMixin, Base):
         self.session_generation = (self.session_generation or 0) + 1
 
     def has_role(self, *roles: str) -> bool:
-        """Admins may do everything an organisation admin may."""
-        return self.role in roles or (self.role == "admin" and "org_admin" in roles)
+        """The platform admin may do everything; an organisation admin what `org_admin` may (with
+        an organisation to act in); a unit leader what `unit_leader` may, for as long as they
+        lead some unit (a membership with that role); everyone is a `learner`."""
+        if self.role == "admin" or "learner" in roles:
+            return True
+        if "org_admin" in roles and self.role == "org_admin" and self.organisation_id is not None:
+            return True
+        return "unit_leader" in roles and any(m.role == "unit_leader" for m in self.memberships)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -205,3 +217,39 @@ class HostLink(Base):
         ForeignKey("elearn_users.id", ondelete="CASCADE"), unique=True
     )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class JoinLink(Base):
+    """A unit's join link: whoever opens it and signs in joins the unit as a learner. Only the
+    token's hash is kept (the link is shown once, when made); revoking it ends it at once."""
+
+    __tablename__ = "elearn_join_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("elearn_organisations.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elearn_users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ReminderSent(Base):
+    """One reminder mail sent to one person for one assignment in one window (days before the
+    due date): the row that makes `flask elearn remind` safe to run as often as one likes."""
+
+    __tablename__ = "elearn_reminders_sent"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id", "days_before"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("elearn_assignments.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("elearn_users.id", ondelete="CASCADE"), index=True
+    )
+    days_before: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

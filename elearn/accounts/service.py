@@ -139,6 +139,56 @@ def add_membership(
     return membership
 
 
+def settle_role(user: User, memberships: list[Membership]) -> None:
+    """`User.role` follows the memberships (the platform admin stays one): org_admin while the
+    person administers some organisation, else learner. Export and LRS pages read it."""
+    if user.role == "admin":
+        return
+    user.role = "org_admin" if any(m.role == "org_admin" for m in memberships) else "learner"
+
+
+def descendants(session: Session, ids: set[int]) -> set[int]:
+    """The ids given and every unit under them, however deep the tree (one query a level)."""
+    found = set(ids)
+    frontier = set(ids)
+    while frontier:
+        children = set(
+            session.scalars(
+                select(Organisation.id).where(Organisation.parent_id.in_(frontier))
+            ).all()
+        )
+        frontier = children - found
+        found |= frontier
+    return found
+
+
+def organisations_administered_by(session: Session, user: User) -> list[Organisation]:
+    """Where the person is org admin, and every unit under it; for the platform admin every
+    organisation. An org admin made before memberships existed administers their own."""
+    if user.role == "admin":
+        return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+    ids = {m.organisation_id for m in memberships_of(session, user) if m.role == "org_admin"}
+    if user.role == "org_admin" and user.organisation_id is not None and not ids:
+        ids = {user.organisation_id}
+    return _organisations(session, descendants(session, ids) if ids else set())
+
+
+def units_led_by(session: Session, user: User) -> list[Organisation]:
+    """The units where the person has a unit_leader membership, and the units under them."""
+    ids = {m.organisation_id for m in memberships_of(session, user) if m.role == "unit_leader"}
+    return _organisations(session, descendants(session, ids) if ids else set())
+
+
+def _organisations(session: Session, ids: set[int]) -> list[Organisation]:
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
+        )
+    )
+
+
 def memberships_of(session: Session, user: User) -> list[Membership]:
     return list(
         session.scalars(

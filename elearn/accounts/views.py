@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import login_user, logout_user
+from flask_login import logout_user
 from werkzeug.wrappers import Response
 
 from elearn import ratelimit
@@ -28,6 +28,7 @@ from elearn.accounts.login import (
     own_accounts,
     require_role,
     safe_next,
+    start_session,
 )
 from elearn.accounts.models import User
 from elearn.core.constants import AUDIENCES, LANGUAGES
@@ -40,6 +41,9 @@ from elearn.state import elearn_state
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 WRONG_LOGIN = N_("Wrong email address or password.")
+DEACTIVATED = N_(
+    "Your account has been deactivated. Ask your organisation's administrator if you need it again."
+)
 
 # elearn's own ways in and out, off when the host's login is the way in (login.own_accounts).
 OWN_ACCOUNT_PAGES = frozenset(
@@ -88,11 +92,7 @@ def _no_mail() -> bool:
 
 def _log_in(user: User) -> None:
     """A fresh session (no fixation) for `user`, keeping the language chosen before."""
-    lang = session.get("elearn_lang")
-    session.clear()
-    if lang:
-        session["elearn_lang"] = lang
-    login_user(user)
+    start_session(user)
 
 
 REGISTRATION_MAILED = N_(
@@ -244,6 +244,9 @@ def reset_password(token: str) -> Any:
             if user is None:  # used by a request that raced this one
                 return _no_store(render_template("elearn/accounts/link_invalid.html"), 400)
             db.commit()
+            if not user.active:  # the new password is kept, but no session starts
+                flash(gettext(DEACTIVATED), "error")
+                return redirect(url_for("elearn.accounts.login"))
             _log_in(user)
             flash(gettext("Your new password is saved, and you are logged in."), "success")
             return redirect(url_for("elearn.catalogue.catalogue"))
@@ -270,12 +273,16 @@ def login() -> Any:
         db = get_session()
         user = service.authenticate(db, email, request.form.get("password", ""))
         db.commit()  # the count of wrong passwords, or its reset
-        if user is not None:
+        if user is not None and not user.active:
+            # Said only after the right password: it tells nobody else the account exists.
+            error = DEACTIVATED
+        elif user is not None:
             _log_in(user)  # a fresh session: no session fixation
             return redirect(
                 safe_next(request.args.get("next")) or url_for("elearn.catalogue.catalogue")
             )
-        error = WRONG_LOGIN
+        else:
+            error = WRONG_LOGIN
     return render_template(
         "elearn/accounts/login.html", error=error, email=email
     ), 401 if error else 200
@@ -349,7 +356,7 @@ def delete_account() -> Response:
 
 
 @bp.get("/admin/")
-@require_role("org_admin", "admin")
+@require_role("org_admin", "unit_leader", "admin")
 def admin_home() -> Any:
     """The admin's start page: links to what this admin's role may use."""
     user = current_learner()

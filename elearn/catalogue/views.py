@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, render_template
@@ -9,6 +10,7 @@ from flask import Blueprint, abort, render_template
 from elearn.accounts.login import current_learner
 from elearn.content.service import CourseVersions
 from elearn.db import get_session
+from elearn.organisations.service import assignments_for
 from elearn.player import service as player
 from elearn.state import elearn_state
 
@@ -27,15 +29,28 @@ def catalogue() -> Any:
     progress = {}
     mine: list[Any] = []
     others = courses
+    assigned: list[tuple[Any, Any]] = []
     if learner is not None:
+        # Courses given to the learner or their unit come first, soonest due first.
+        due = assignments_for(session, learner)
+        assigned = sorted(
+            ((c, due[c.id]) for c in courses if c.id in due),
+            key=lambda pair: (pair[1] is None, pair[1] or dt.date.max),
+        )
         for course in courses:
             attempt = player.latest_attempt(session, learner, course.id)
             if attempt is not None:
                 progress[course.id] = attempt
+        courses = [c for c in courses if c.id not in due]
         mine = [c for c in courses if learner.audience in c.compiled["audiences"]]
         others = [c for c in courses if c not in mine]
     return render_template(
-        "elearn/catalogue/catalogue.html", mine=mine, others=others, progress=progress
+        "elearn/catalogue/catalogue.html",
+        mine=mine,
+        others=others,
+        progress=progress,
+        assigned=assigned,
+        today=dt.date.today(),
     )
 
 

@@ -1,7 +1,7 @@
 """learners from a host app: the host's stable user id linked to an elearn learner
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-04 16:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

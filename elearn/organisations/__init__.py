@@ -1,0 +1,1 @@
+"""Organisations, units, staff, invitations and assignments: the organisation admin's side."""
