@@ -49,6 +49,8 @@ from elearn.lrs import views as lrs_views
 from elearn.player import service as player_service
 from elearn.player import views as player_views
 from elearn.signals import course_imported, user_deleting
+from elearn.sso import client as sso_client
+from elearn.sso import views as sso_views
 from elearn.state import ElearnState
 from elearn.tracking import deletion as tracking_deletion
 from elearn.tracking.forwarder import start_background_forwarder
@@ -112,6 +114,7 @@ def _wire_services(app: Flask, state: ElearnState) -> None:
         tracking=statements,
         player=player_service.Player(player_settings, courses),
         export=export_service.Packages(courses, config["ELEARN_XAPI_BASE_IRI"]),
+        sso=sso_client.make_registry(app),
     )
 
 
@@ -128,6 +131,7 @@ for _room in (
     player_views.bp,
     export_views.bp,
     lrs_admin.bp,
+    sso_views.bp,
 ):
     front_door.register_blueprint(_room)
 

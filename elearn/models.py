@@ -1,10 +1,12 @@
 """Imports every model so `Base.metadata` is complete (for Alembic and for tests)."""
 
 from elearn.accounts.models import Assignment, AuditEntry, Membership, Organisation, User
+from elearn.certificates.models import Certificate
 from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.db import Base
 from elearn.lrs.models import LrsAttachment, LrsClient, LrsDocument
 from elearn.player.models import Attempt
+from elearn.sso.models import FeideOrgMapping, SsoIdentity
 from elearn.tracking.models import ForwarderLease, OutboxEntry, StatementKey, StoredStatement
 
 __all__ = [
@@ -12,9 +14,11 @@ __all__ = [
     "Attempt",
     "AuditEntry",
     "Base",
+    "Certificate",
     "Course",
     "CourseAsset",
     "CourseVersion",
+    "FeideOrgMapping",
     "ForwarderLease",
     "LrsAttachment",
     "LrsClient",
@@ -22,6 +26,7 @@ __all__ = [
     "Membership",
     "Organisation",
     "OutboxEntry",
+    "SsoIdentity",
     "StatementKey",
     "StoredStatement",
     "User",
