@@ -26,6 +26,8 @@ from elearn import ratelimit
 from elearn.accounts import views as accounts_views
 from elearn.accounts.login import current_learner, install_login
 from elearn.catalogue import views as catalogue_views
+from elearn.certificates import service as certificates_service
+from elearn.certificates import views as certificates_views
 from elearn.cli import elearn_cli
 from elearn.config import apply_defaults
 from elearn.content.service import CourseVersions, UnplayableVersion
@@ -62,6 +64,7 @@ __all__ = ["Elearn", "current_learner"]
 user_deleting.connect(player_service.on_user_deleting)
 user_deleting.connect(tracking_deletion.on_user_deleting)
 user_deleting.connect(lrs_deletion.on_user_deleting)
+user_deleting.connect(certificates_service.on_user_deleting)
 course_imported.connect(export_service.on_course_imported)
 
 
@@ -132,6 +135,7 @@ for _room in (
     export_views.bp,
     lrs_admin.bp,
     sso_views.bp,
+    certificates_views.bp,
 ):
     front_door.register_blueprint(_room)
 
