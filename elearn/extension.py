@@ -48,13 +48,16 @@ from elearn.i18n import (
 from elearn.lrs import admin as lrs_admin
 from elearn.lrs import deletion as lrs_deletion
 from elearn.lrs import views as lrs_views
+from elearn.player import retention as player_retention
 from elearn.player import service as player_service
 from elearn.player import views as player_views
-from elearn.signals import course_imported, user_deleting
+from elearn.privacy import views as privacy_views
+from elearn.signals import course_imported, retention_due, user_deleting
 from elearn.sso import client as sso_client
 from elearn.sso import views as sso_views
 from elearn.state import ElearnState
 from elearn.tracking import deletion as tracking_deletion
+from elearn.tracking import retention as tracking_retention
 from elearn.tracking.forwarder import start_background_forwarder
 from elearn.tracking.statements import StatementBuilder
 
@@ -66,6 +69,9 @@ user_deleting.connect(tracking_deletion.on_user_deleting)
 user_deleting.connect(lrs_deletion.on_user_deleting)
 user_deleting.connect(certificates_service.on_user_deleting)
 course_imported.connect(export_service.on_course_imported)
+# Retention (privacy's command): each room deletes its own old rows; certificates stay.
+retention_due.connect(player_retention.on_retention_due)
+retention_due.connect(tracking_retention.on_retention_due)
 
 
 class Elearn:
@@ -136,6 +142,7 @@ for _room in (
     lrs_admin.bp,
     sso_views.bp,
     certificates_views.bp,
+    privacy_views.bp,
 ):
     front_door.register_blueprint(_room)
 

@@ -18,7 +18,7 @@ from elearn.accounts.models import Membership, Organisation, User
 from elearn.db import Base
 from elearn.sso.models import FeideOrgMapping, SsoIdentity
 from elearn.sso.service import FEIDE_EPPN
-from tests.conftest import make_test_app
+from tests.conftest import csrf_from, make_test_app
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 
 PID = "23079421936"
@@ -235,3 +235,23 @@ def test_an_unverified_email_is_refused_and_creates_nothing(
     assert response.status_code == 400
     assert "without confirming that it is yours" in page and "No account was created" in page
     assert counts(sso_app) == (0, 0, 0, 0) and not signed_in(client)
+
+
+def test_an_account_made_by_single_sign_on_can_be_deleted_from_the_profile(
+    sso_app: Flask, idp: Provider
+) -> None:
+    idp.user = {"sub": "pairwise-abc", "pid": PID}
+    client = sso_app.test_client()
+    sso_login(client, "idporten")
+    profile = client.get("/profile?lang=en").get_data(as_text=True)
+    assert "Enter your password to confirm" not in profile  # it has no password
+    unticked = client.post(
+        "/profile/delete-without-password", data={"csrf_token": csrf_from(profile)}
+    )
+    assert unticked.status_code == 302 and counts(sso_app)[:2] == (1, 1)
+    done = client.post(
+        "/profile/delete-without-password",
+        data={"csrf_token": csrf_from(profile), "confirm": "yes"},
+    )
+    assert done.status_code == 302 and counts(sso_app)[:2] == (0, 0)
+    assert not signed_in(client)
