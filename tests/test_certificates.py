@@ -116,7 +116,7 @@ def test_the_public_page_says_valid_or_revoked_and_no_more_than_the_certificate(
     make_admin(app, "admin@example.no")
     admin = app.test_client()
     login(admin, "admin@example.no", PASSWORD)
-    page = admin.get(f"/v/{code}").get_data(as_text=True)
+    page = admin.get(f"/v/{code}?lang=en").get_data(as_text=True)
     assert "Revoke this certificate" in page
     response = admin.post(f"/v/{code}/revoke", data={"csrf_token": csrf_from(page)})
     assert response.status_code == 302, response.get_data(as_text=True)

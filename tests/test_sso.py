@@ -53,7 +53,9 @@ def feide_user(**extra: object) -> dict[str, object]:
 
 
 def sso_login(client: FlaskClient, provider: str) -> tuple[str, object]:
-    """The browser's part: to the provider over real HTTP, back with its answer."""
+    """The browser's part: to the provider over real HTTP, back with its answer (pages in
+    English)."""
+    client.get("/?lang=en")
     response = client.get(f"/login/{provider}")
     assert response.status_code == 302, response.get_data(as_text=True)
     at_provider = requests.get(response.headers["Location"], allow_redirects=False, timeout=10)
@@ -98,9 +100,9 @@ def setup_larvik(app: Flask, **mapping: object) -> None:
 
 
 def test_login_page_offers_only_configured_providers(sso_app: Flask, client: FlaskClient) -> None:
-    page = sso_app.test_client().get("/login").get_data(as_text=True)
+    page = sso_app.test_client().get("/login?lang=en").get_data(as_text=True)
     assert "Log in with Feide" in page and "Log in with ID-porten" in page
-    plain = client.get("/login").get_data(as_text=True)  # the app without ELEARN_OIDC_*
+    plain = client.get("/login?lang=en").get_data(as_text=True)  # the app without ELEARN_OIDC_*
     assert "Log in with Feide" not in plain and "Log in with ID-porten" not in plain
     assert client.get("/login/feide").status_code == 404
 
@@ -213,7 +215,7 @@ def test_a_replayed_answer_is_refused_and_creates_nothing(sso_app: Flask, idp: P
     assert response.status_code == 302
     before = counts(sso_app)
     for browser in (client, sso_app.test_client()):  # the same browser, and an attacker's
-        replay = browser.get(path)
+        replay = browser.get(f"{path}&lang=en")
         assert replay.status_code == 400
         assert "expired or was already used" in replay.get_data(as_text=True)
     assert counts(sso_app) == before
