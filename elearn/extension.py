@@ -53,6 +53,7 @@ from elearn.player import service as player_service
 from elearn.player import views as player_views
 from elearn.privacy import views as privacy_views
 from elearn.signals import course_imported, retention_due, user_deleting
+from elearn.sso import admin as sso_admin
 from elearn.sso import client as sso_client
 from elearn.sso import views as sso_views
 from elearn.state import ElearnState
@@ -141,6 +142,7 @@ for _room in (
     export_views.bp,
     lrs_admin.bp,
     sso_views.bp,
+    sso_admin.bp,
     certificates_views.bp,
     privacy_views.bp,
 ):

@@ -257,3 +257,56 @@ def test_an_account_made_by_single_sign_on_can_be_deleted_from_the_profile(
     )
     assert done.status_code == 302 and counts(sso_app)[:2] == (0, 0)
     assert not signed_in(client)
+
+
+def test_an_org_admin_connects_a_feide_realm_that_then_places_people(
+    sso_app: Flask, idp: Provider
+) -> None:
+    from tests.conftest import PASSWORD, login, make_admin
+
+    make_admin(sso_app, "admin@larvik.kommune.no", role="org_admin", org_slug="larvik")
+    make_admin(sso_app, "admin@other.kommune.no", role="org_admin", org_slug="other")
+    admin = sso_app.test_client()
+    login(admin, "admin@larvik.kommune.no", PASSWORD)
+    page = admin.get("/admin/feide?lang=en").get_data(as_text=True)
+    assert "Feide realm" in page and "Other" not in page  # only their own tree to choose from
+    session = sso_app.extensions["elearn"].session_factory()
+    larvik = session.scalar(select(Organisation).where(Organisation.slug == "larvik"))
+    other = session.scalar(select(Organisation).where(Organisation.slug == "other"))
+    session.close()
+
+    bad = admin.post(
+        "/admin/feide",
+        data={"csrf_token": csrf_from(page), "realm": "not a realm", "target": f"place:{other.id}"},
+    )
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Write the Feide organisation" in text
+    assert "Choose where people" in text and counts(sso_app)[:2] == (2, 0)
+
+    done = admin.post(
+        "/admin/feide",
+        data={
+            "csrf_token": csrf_from(page),
+            "realm": "Hedrum.Larvik.Kommune.no",
+            "target": f"create:{larvik.id}",
+        },
+    )
+    assert done.status_code == 302
+    listing = admin.get("/admin/feide?lang=en").get_data(as_text=True)
+    assert "<td>hedrum.larvik.kommune.no</td>" in listing
+    assert "A new unit under Larvik, made at the first login</td>" in listing
+
+    idp.user = feide_user()
+    client = sso_app.test_client()
+    _, response = sso_login(client, "feide")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "placed in hedrum.larvik.kommune.no" in page
+
+    outsider = sso_app.test_client()
+    login(outsider, "admin@other.kommune.no", PASSWORD)
+    listing = outsider.get("/admin/feide?lang=en").get_data(as_text=True)
+    assert "Connected Feide organisations" not in listing  # not theirs to see
+    assert (
+        outsider.post("/admin/feide/1/remove", data={"csrf_token": csrf_from(listing)}).status_code
+        == 404
+    )
