@@ -97,6 +97,11 @@ def defaults_from_env(instance_path: str) -> dict[str, object]:
         # userid-feide (for eduPersonPrincipalName, whose realm places the person).
         **_oidc_provider("FEIDE", "openid email profile userid-feide"),
         **_oidc_provider("IDPORTEN", "openid profile"),
+        # The security levels (acr) an ID-porten login must have: ID-porten's docs require the
+        # client to check it. Space-separated; empty accepts any.
+        "ELEARN_OIDC_IDPORTEN_ACR_VALUES": os.environ.get(
+            "ELEARN_OIDC_IDPORTEN_ACR_VALUES", "idporten-loa-substantial idporten-loa-high"
+        ),
         # The key of the HMAC-SHA256 that turns an ID-porten identity number (and a provider's
         # subject) into the only form elearn stores. Empty: derived from SECRET_KEY, so changing
         # SECRET_KEY then breaks every single sign-on link (people get new accounts): set it.

@@ -22,6 +22,7 @@ from tests.conftest import csrf_from, make_test_app
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 
 PID = "23079421936"
+SUBSTANTIAL = "idporten-loa-substantial"
 
 
 @pytest.fixture
@@ -168,7 +169,7 @@ def test_feide_creates_the_unit_on_first_login_when_an_org_admin_allowed_it(
 def test_idporten_keeps_only_a_keyed_hash_of_the_identity_number(
     sso_app: Flask, idp: Provider
 ) -> None:
-    idp.user = {"sub": "pairwise-abc", "pid": PID, "locale": "nn"}
+    idp.user = {"sub": "pairwise-abc", "pid": PID, "locale": "nn", "acr": SUBSTANTIAL}
     client = sso_app.test_client()
     _, response = sso_login(client, "idporten")
     assert response.status_code == 302 and signed_in(client)
@@ -182,7 +183,7 @@ def test_idporten_keeps_only_a_keyed_hash_of_the_identity_number(
             assert PID not in repr(tuple(row)), table.name
     session.close()
 
-    idp.user = {"sub": "another-pairwise-sub", "pid": PID}  # sub changed, pid matches
+    idp.user = {"sub": "another-pairwise-sub", "pid": PID, "acr": SUBSTANTIAL}  # same pid
     again = sso_app.test_client()
     sso_login(again, "idporten")
     assert signed_in(again) and counts(sso_app)[:2] == (1, 1)
@@ -242,7 +243,7 @@ def test_an_unverified_email_is_refused_and_creates_nothing(
 def test_an_account_made_by_single_sign_on_can_be_deleted_from_the_profile(
     sso_app: Flask, idp: Provider
 ) -> None:
-    idp.user = {"sub": "pairwise-abc", "pid": PID}
+    idp.user = {"sub": "pairwise-abc", "pid": PID, "acr": SUBSTANTIAL}
     client = sso_app.test_client()
     sso_login(client, "idporten")
     profile = client.get("/profile?lang=en").get_data(as_text=True)
@@ -310,3 +311,42 @@ def test_an_org_admin_connects_a_feide_realm_that_then_places_people(
         outsider.post("/admin/feide/1/remove", data={"csrf_token": csrf_from(listing)}).status_code
         == 404
     )
+
+
+def test_an_idporten_login_below_the_required_level_is_refused(
+    sso_app: Flask, idp: Provider
+) -> None:
+    idp.user = {"sub": "pairwise-abc", "pid": PID, "acr": "idporten-loa-low"}
+    client = sso_app.test_client()
+    _, response = sso_login(client, "idporten")
+    assert response.status_code == 400
+    assert "lower security level" in response.get_data(as_text=True)
+    assert counts(sso_app) == (0, 0, 0, 0) and not signed_in(client)
+
+
+def test_a_deactivated_person_is_refused(sso_app: Flask, idp: Provider) -> None:
+    idp.user = feide_user()
+    sso_login(sso_app.test_client(), "feide")
+    session = sso_app.extensions["elearn"].session_factory()
+    session.scalar(select(User)).active = False
+    session.commit()
+    session.close()
+    client = sso_app.test_client()
+    _, response = sso_login(client, "feide")
+    assert response.status_code == 400 and "deactivated" in response.get_data(as_text=True)
+    assert not signed_in(client)
+
+
+def test_an_unreachable_provider_gets_a_clear_page(
+    db: Engine, tmp_path: Path, idp: Provider
+) -> None:
+    app = make_test_app(
+        db,
+        tmp_path,
+        ELEARN_OIDC_FEIDE_ISSUER="http://127.0.0.1:9",  # the discard port: nothing listens
+        ELEARN_OIDC_FEIDE_CLIENT_ID=CLIENT_ID,
+        ELEARN_OIDC_FEIDE_CLIENT_SECRET=CLIENT_SECRET,
+    )
+    response = app.test_client().get("/login/feide?lang=en")
+    assert response.status_code == 502
+    assert "could not be reached" in response.get_data(as_text=True)

@@ -46,6 +46,10 @@ EMAIL_UNVERIFIED = N_(
     "cannot use it. No account was created. Ask your organisation to have the address "
     "verified, or log in with a password."
 )
+LEVEL_TOO_LOW = N_(
+    "This login was made at a lower security level than this service needs. Log in again "
+    "with MinID, BankID, Buypass or Commfides."
+)
 DEACTIVATED = N_("This account is deactivated. Ask your organisation's administrator.")
 
 
@@ -105,9 +109,18 @@ def verified_email(claims: dict[str, Any]) -> str | None:
     return email
 
 
-def sign_in(session: Session, provider: str, claims: dict[str, Any], key: bytes) -> SignIn:
+def sign_in(
+    session: Session,
+    provider: str,
+    claims: dict[str, Any],
+    key: bytes,
+    levels: frozenset[str] = frozenset(),
+) -> SignIn:
     """The account this verified login belongs to: linked before, an existing account with the
-    same verified e-mail, or a new one. Feide logins are placed in their mapped organisation."""
+    same verified e-mail, or a new one. Feide logins are placed in their mapped organisation.
+    `levels`: the security levels (acr) accepted; empty accepts any."""
+    if levels and claims.get("acr") not in levels:
+        raise Refused(LEVEL_TOO_LOW)
     digest = subject_hash(key, provider, identity_value(provider, claims))
     link = session.scalar(
         select(SsoIdentity).where(

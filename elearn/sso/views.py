@@ -116,9 +116,10 @@ def _with_userinfo(client: Any, token: dict, claims: dict[str, Any]) -> dict[str
 def _accept(provider: str, claims: dict[str, Any]) -> Any:
     config = current_app.config
     key = service.hash_key(config["ELEARN_PID_HASH_KEY"], current_app.secret_key or "")
+    levels = frozenset(config.get(f"ELEARN_OIDC_{provider.upper()}_ACR_VALUES", "").split())
     db = get_session()
     try:
-        result = service.sign_in(db, provider, claims, key)
+        result = service.sign_in(db, provider, claims, key, levels)
     except service.Refused as refusal:
         db.rollback()
         return _refused(provider, refusal.message)
