@@ -19,15 +19,14 @@ from flask import (
 
 from elearn.accounts.login import current_learner, learner_required
 from elearn.certificates import service
+from elearn.certificates.forms import NameForm
 from elearn.certificates.models import Certificate
 from elearn.db import get_session, utcnow
-from elearn.i18n import N_, force_locale, gettext
+from elearn.i18n import force_locale, gettext
 from elearn.player.models import COMPLETED, Attempt
 from elearn.state import elearn_state
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
-NAME_NEEDED = N_("Write your name as it should stand on the certificate.")
-NAME_MAX = 200
 
 
 def _passed_attempt(attempt_id: int) -> Attempt:
@@ -69,19 +68,17 @@ def create(attempt_id: int) -> Response:
 def ask_name(attempt_id: int) -> Any:
     """Asked once: the name is kept on the account (User.display_name) for later certificates."""
     attempt = _passed_attempt(attempt_id)
+    form = NameForm()
     errors: dict[str, str] = {}
-    name = ""
     if request.method == "POST":
-        name = " ".join(request.form.get("name", "").split())
-        if not name or len(name) > NAME_MAX:
-            errors["name"] = NAME_NEEDED
-        else:
+        if form.validate():
             db = get_session()
-            db.merge(current_learner()).display_name = name
+            db.merge(current_learner()).display_name = form.name.data
             db.commit()
             return _issue(attempt)
+        errors = form.error_messages()
     return render_template(
-        "elearn/certificates/name.html", attempt=attempt, errors=errors, name=name
+        "elearn/certificates/name.html", attempt=attempt, errors=errors, name=form.name.data or ""
     ), 400 if errors else 200
 
 

@@ -15,14 +15,13 @@ from elearn.accounts.models import Organisation, User
 from elearn.db import get_session
 from elearn.i18n import N_, gettext
 from elearn.sso import service
+from elearn.sso.forms import CHOOSE_TARGET, FeideMappingForm
 from elearn.sso.models import FeideOrgMapping
 from elearn.state import AdminSection, elearn_state
 
 bp = Blueprint("sso_admin", __name__, template_folder="templates")
 
-REALM_INVALID = N_("Write the Feide organisation's realm, for example hedrum.larvik.kommune.no.")
 REALM_TAKEN = N_("This Feide organisation is connected already. Remove it first to change it.")
-CHOOSE_TARGET = N_("Choose where people from this Feide organisation belong.")
 
 
 @bp.record_once
@@ -58,18 +57,19 @@ def _mappings(session: Session, ids: list[int]) -> list[FeideOrgMapping]:
 
 
 def _add(session: Session, user: User, allowed: dict[int, Organisation]) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    realm = request.form.get("realm", "").strip().lower()
-    target = request.form.get("target", "")
-    if not service.REALM.match(realm):
-        errors["realm"] = REALM_INVALID
-    elif session.scalar(select(FeideOrgMapping).where(FeideOrgMapping.feide_realm == realm)):
+    form = FeideMappingForm()
+    form.validate()
+    errors = form.error_messages()
+    realm, target = form.realm.data or "", form.target.data or ""
+    if "realm" not in errors and session.scalar(
+        select(FeideOrgMapping).where(FeideOrgMapping.feide_realm == realm)
+    ):
         errors["realm"] = REALM_TAKEN
     create, _, raw_id = target.partition(":")
-    if create not in ("place", "create") or not raw_id.isdigit() or int(raw_id) not in allowed:
+    if "target" not in errors and int(raw_id) not in allowed:
         errors["target"] = CHOOSE_TARGET
     if errors:
-        return errors
+        return dict(sorted(errors.items(), key=lambda item: item[0] != "realm"))
     mapping = FeideOrgMapping(feide_realm=realm, created_by_id=user.id)
     if create == "create":
         mapping.parent_id, mapping.allow_create = int(raw_id), True
