@@ -128,3 +128,35 @@ def test_a_failed_attempt_has_no_certificate(app: Flask, learner_client: FlaskCl
     _, page = start_course(learner_client)
     response = learner_client.post("/a/1/certificate", data={"csrf_token": csrf_from(page)})
     assert response.status_code == 404
+
+
+def test_a_long_title_and_name_stay_on_the_page(tmp_path: Path) -> None:
+    """The longest real course title (helse-22, bokmål) and a long name: shrunk or wrapped,
+    every word inside the page."""
+    import datetime as dt
+
+    from elearn.certificates import service
+
+    title = "Negativ sosial kontroll, æresmotivert vold og kjønnslemlestelse – for helsepersonell"
+    name = "Anne-Marie Kristiansen Haugland-Østerbø Nordahl"
+    certificate = Certificate(
+        code="ABCDEFGHJK",
+        name=name,
+        course_title=title,
+        issuer="Helse Sør-Øst, Oslo universitetssykehus, Seksjon for barne- og ungdomspsykiatri",
+        completed_at=dt.datetime(2026, 12, 4),
+    )
+    labels = service.Labels(*(["Kursbevis"] * 4))
+    rows = [("Utstedt av", certificate.issuer), ("Tiltak", "22")]
+    data = service.render_pdf(certificate, rows, labels, "https://kurs.example.no/v/ABCDEFGHJK")
+    text = " ".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
+    for word in [*title.split(), *name.split()]:
+        assert word in text, word
+    page = pypdfium2.PdfDocument(data)[0]
+    textpage = page.get_textpage()
+    width, _ = page.get_size()
+    for index in range(textpage.count_chars()):
+        left, _, right, _ = textpage.get_charbox(index)
+        assert left >= 28 and right <= width - 28  # inside the frame
+    page.render(scale=1.5).to_pil().save(tmp_path / "long.png")
+    print(f"long certificate rendered to {tmp_path / 'long.png'}")

@@ -15,6 +15,8 @@ from typing import Any
 import segno
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -114,11 +116,6 @@ class Labels:
     heading: str
     intro: str
     course: str
-    measure: str
-    version: str
-    time: str
-    date: str
-    issuer: str
     verify: str
 
 
@@ -147,20 +144,21 @@ def render_pdf(
     pdf.setFont("Helvetica", 14)
     pdf.drawCentredString(width / 2, height - 140, labels.intro)
     pdf.setFillColor(INK)
-    pdf.setFont("Helvetica-Bold", 26)
-    pdf.drawCentredString(width / 2, height - 185, certificate.name)
+    room = width - 140  # inside the frame, with a margin
+    y = _centred(pdf, certificate.name, 26, height - 185, room)
     pdf.setFont("Helvetica", 14)
-    pdf.drawCentredString(width / 2, height - 215, labels.course)
-    pdf.setFont("Helvetica-Bold", 18)
-    pdf.drawCentredString(width / 2, height - 243, certificate.course_title)
-    y = height - 300
+    pdf.drawCentredString(width / 2, y - 30, labels.course)
+    y = _centred(pdf, certificate.course_title, 18, y - 58, room)
+    y -= 42
     for label, value in rows:
         pdf.setFont("Helvetica", 12)
         pdf.setFillColor(MUTED)
         pdf.drawRightString(width / 2 - 6, y, label)
         pdf.setFont("Helvetica-Bold", 12)
         pdf.setFillColor(INK)
-        pdf.drawString(width / 2 + 6, y, value)
+        for number, line in enumerate(simpleSplit(value, "Helvetica-Bold", 12, width / 2 - 80)):
+            y -= 15 if number else 0
+            pdf.drawString(width / 2 + 6, y, line)
         y -= 22
     qr_size = 110
     _draw_qr(pdf, url, x=width - 70 - qr_size, y=60, size=qr_size)
@@ -172,6 +170,21 @@ def render_pdf(
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _centred(pdf: canvas.Canvas, text: str, size: float, y: float, room: float) -> float:
+    """Bold text centred at `y`, made smaller (to 3/4) and then wrapped to fit `room`: long
+    course titles and names stay on the page. Returns the baseline of the last line."""
+    font = "Helvetica-Bold"
+    smallest = size * 0.75
+    while size > smallest and stringWidth(text, font, size) > room:
+        size -= 1
+    lines = simpleSplit(text, font, size, room) or [""]
+    pdf.setFont(font, size)
+    centre = pdf._pagesize[0] / 2
+    for number, line in enumerate(lines):
+        pdf.drawCentredString(centre, y - number * size * 1.25, line)
+    return y - (len(lines) - 1) * size * 1.25
 
 
 def _draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, size: float) -> None:

@@ -125,11 +125,6 @@ def download(code: str) -> Response:
             heading=gettext("Course certificate"),
             intro=gettext("This is to certify that"),
             course=gettext("has completed and passed the course"),
-            measure=gettext("Action plan (Sjef i eget liv)"),
-            version=gettext("Course version"),
-            time=gettext("Estimated time"),
-            date=gettext("Completed"),
-            issuer=gettext("Issued by"),
             verify=gettext("Check that this certificate is valid:"),
         )
         body = service.render_pdf(certificate, facts(certificate), labels, verify_url(certificate))
