@@ -167,8 +167,9 @@ def test_feide_creates_the_unit_on_first_login_when_an_org_admin_allowed_it(
 
 
 def test_idporten_keeps_only_a_keyed_hash_of_the_identity_number(
-    sso_app: Flask, idp: Provider
+    sso_app: Flask, idp: Provider, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level("DEBUG")
     idp.user = {"sub": "pairwise-abc", "pid": PID, "locale": "nn", "acr": SUBSTANTIAL}
     client = sso_app.test_client()
     _, response = sso_login(client, "idporten")
@@ -182,6 +183,10 @@ def test_idporten_keeps_only_a_keyed_hash_of_the_identity_number(
         for row in session.execute(select(table)).all():
             assert PID not in repr(tuple(row)), table.name
     session.close()
+    assert PID not in caplog.text  # nor in the log
+    cookie = client.get_cookie("session").value
+    data = sso_app.session_interface.get_signing_serializer(sso_app).loads(cookie)
+    assert PID not in repr(data)  # nor in the session cookie
 
     idp.user = {"sub": "another-pairwise-sub", "pid": PID, "acr": SUBSTANTIAL}  # same pid
     again = sso_app.test_client()
