@@ -160,3 +160,42 @@ def test_a_long_title_and_name_stay_on_the_page(tmp_path: Path) -> None:
         assert left >= 28 and right <= width - 28  # inside the frame
     page.render(scale=1.5).to_pil().save(tmp_path / "long.png")
     print(f"long certificate rendered to {tmp_path / 'long.png'}")
+
+
+def test_an_org_admin_revokes_their_own_organisations_certificates_only(
+    app: Flask, learner_client: FlaskClient
+) -> None:
+    from elearn.accounts import service as accounts
+    from elearn.accounts.models import Organisation, User
+
+    make_admin(app, "admin@larvik.no", role="org_admin", org_slug="larvik")
+    make_admin(app, "admin@other.no", role="org_admin", org_slug="other")
+    session = app.extensions["elearn"].session_factory()
+    larvik = session.scalar(select(Organisation).where(Organisation.slug == "larvik"))
+    school = Organisation(slug="hedrum", name="Hedrum skole", parent_id=larvik.id)
+    session.add(school)
+    session.flush()
+    learner = session.scalar(select(User).where(User.email == "laerer@example.no"))
+    accounts.add_membership(session, learner, school)
+    learner.display_name = "Kari Nordmann"
+    session.commit()
+    session.close()
+
+    _, data = get_certificate(learner_client, pass_course(learner_client))
+    assert "Larvik" in PdfReader(io.BytesIO(data)).pages[0].extract_text()  # the issuer
+    session = app.extensions["elearn"].session_factory()
+    code = session.scalar(select(Certificate.code))
+    session.close()
+
+    other = app.test_client()
+    login(other, "admin@other.no")
+    page = other.get(f"/v/{code}?lang=en").get_data(as_text=True)
+    assert "Revoke this certificate" not in page
+    assert other.post(f"/v/{code}/revoke", data={"csrf_token": csrf_from(page)}).status_code == 403
+
+    own = app.test_client()
+    login(own, "admin@larvik.no")
+    page = own.get(f"/v/{code}?lang=en").get_data(as_text=True)
+    assert "Revoke this certificate" in page
+    own.post(f"/v/{code}/revoke", data={"csrf_token": csrf_from(page)})
+    assert "Revoked" in app.test_client().get(f"/v/{code}?lang=en").get_data(as_text=True)
