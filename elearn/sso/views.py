@@ -62,6 +62,10 @@ def _client(provider: str) -> Any:
 @bp.get("/login/<provider>")
 def start(provider: str) -> Any:
     client = _client(provider)
+    # One pending sign-in per provider: earlier ones (Authlib keeps each in the session cookie)
+    # are dropped, so repeated clicks cannot grow the cookie past what browsers keep.
+    for key in [k for k in session if k.startswith(f"_state_{provider}_")]:
+        session.pop(key)
     session[NEXT_KEY] = safe_next(request.args.get("next")) or ""
     callback = url_for("elearn.sso.callback", provider=provider, _external=True)
     try:
