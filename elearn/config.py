@@ -106,7 +106,46 @@ def defaults_from_env(instance_path: str) -> dict[str, object]:
         "ELEARN_MAIL_LIMIT_PER_RECIPIENT": os.environ.get(
             "ELEARN_MAIL_LIMIT_PER_RECIPIENT", "5/hour"
         ),
+        # Single sign-on (OpenID Connect). A provider is offered on the login page only when
+        # its issuer, client id and secret are all set. Feide's scopes must include
+        # userid-feide (for eduPersonPrincipalName, whose realm places the person).
+        **_oidc_provider("FEIDE", "openid email profile userid-feide"),
+        **_oidc_provider("IDPORTEN", "openid profile"),
+        # The security levels (acr) an ID-porten login must have: ID-porten's docs require the
+        # client to check it. Space-separated; empty accepts any.
+        "ELEARN_OIDC_IDPORTEN_ACR_VALUES": os.environ.get(
+            "ELEARN_OIDC_IDPORTEN_ACR_VALUES", "idporten-loa-substantial idporten-loa-high"
+        ),
+        # The key of the HMAC-SHA256 that turns an ID-porten identity number (and a provider's
+        # subject) into the only form elearn stores. Empty: derived from SECRET_KEY, so changing
+        # SECRET_KEY then breaks every single sign-on link (people get new accounts): set it.
+        "ELEARN_PID_HASH_KEY": os.environ.get("ELEARN_PID_HASH_KEY", ""),
+        # Statements and attempts older than this many months are deleted by
+        # `flask elearn retention` (course certificates are kept); 0 keeps everything.
+        "ELEARN_RETENTION_MONTHS": int(os.environ.get("ELEARN_RETENTION_MONTHS", "36")),
+        # Who issues certificates when a learner has no organisation, and runs this installation.
+        "ELEARN_PLATFORM_NAME": os.environ.get("ELEARN_PLATFORM_NAME", "elearn"),
+        # The privacy page's contact for questions about personal data (the data controller).
+        "ELEARN_PRIVACY_CONTACT": os.environ.get("ELEARN_PRIVACY_CONTACT", ""),
+        # Where the accessibility statement is published (uustatus.no, as Norwegian law has it).
+        "ELEARN_ACCESSIBILITY_STATEMENT_URL": os.environ.get(
+            "ELEARN_ACCESSIBILITY_STATEMENT_URL", "https://www.uustatus.no/"
+        ),
     }
+
+
+OIDC_PROVIDERS = ("feide", "idporten")
+
+
+def _oidc_provider(name: str, scopes: str) -> dict[str, str]:
+    """ELEARN_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _SCOPES."""
+    prefix = f"ELEARN_OIDC_{name}_"
+    settings = {f"{prefix}{key}": os.environ.get(f"{prefix}{key}", "") for key in OIDC_KEYS}
+    settings[f"{prefix}SCOPES"] = os.environ.get(f"{prefix}SCOPES", scopes)
+    return settings
+
+
+OIDC_KEYS = ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")
 
 
 def secure_cookies() -> bool:

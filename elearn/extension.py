@@ -29,6 +29,8 @@ from elearn.accounts import views as accounts_views
 from elearn.accounts.host import HostHook, HostLearner, HostOrganisation
 from elearn.accounts.login import current_learner, install_login, login_url, own_accounts
 from elearn.catalogue import views as catalogue_views
+from elearn.certificates import service as certificates_service
+from elearn.certificates import views as certificates_views
 from elearn.cli import elearn_cli
 from elearn.config import apply_defaults
 from elearn.content.service import CourseVersions, UnplayableVersion
@@ -50,11 +52,17 @@ from elearn.lrs import admin as lrs_admin
 from elearn.lrs import deletion as lrs_deletion
 from elearn.lrs import views as lrs_views
 from elearn.organisations import views as organisations_views
+from elearn.player import retention as player_retention
 from elearn.player import service as player_service
 from elearn.player import views as player_views
-from elearn.signals import course_imported, user_deleting
+from elearn.privacy import views as privacy_views
+from elearn.signals import course_imported, retention_due, user_deleting
+from elearn.sso import admin as sso_admin
+from elearn.sso import client as sso_client
+from elearn.sso import views as sso_views
 from elearn.state import ElearnState, elearn_state
 from elearn.tracking import deletion as tracking_deletion
+from elearn.tracking import retention as tracking_retention
 from elearn.tracking.forwarder import start_background_forwarder
 from elearn.tracking.statements import StatementBuilder
 
@@ -64,9 +72,13 @@ __all__ = ["Elearn", "HostLearner", "HostOrganisation", "current_learner"]
 user_deleting.connect(player_service.on_user_deleting)
 user_deleting.connect(tracking_deletion.on_user_deleting)
 user_deleting.connect(lrs_deletion.on_user_deleting)
+user_deleting.connect(certificates_service.on_user_deleting)
 course_imported.connect(export_service.on_course_imported)
 # A unit's join link opened before logging in takes effect at the login.
 user_logged_in.connect(organisations_views.on_user_logged_in)
+# Retention (privacy's command): each room deletes its own old rows; certificates stay.
+retention_due.connect(player_retention.on_retention_due)
+retention_due.connect(tracking_retention.on_retention_due)
 
 
 class Elearn:
@@ -151,6 +163,7 @@ def _wire_services(app: Flask, state: ElearnState) -> None:
         tracking=statements,
         player=player_service.Player(player_settings, courses),
         export=export_service.Packages(courses, config["ELEARN_XAPI_BASE_IRI"]),
+        sso=sso_client.make_registry(app),
     )
 
 
@@ -168,6 +181,10 @@ for _room in (
     export_views.bp,
     lrs_admin.bp,
     organisations_views.bp,
+    sso_views.bp,
+    sso_admin.bp,
+    certificates_views.bp,
+    privacy_views.bp,
 ):
     front_door.register_blueprint(_room)
 

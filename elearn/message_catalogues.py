@@ -38,6 +38,9 @@ ROOMS = (
     "lrs",
     "export",
     "organisations",
+    "sso",
+    "certificates",
+    "privacy",
 )
 FRONT_DOOR = "elearn"  # the shared catalogue
 PACKAGE_PLAYER = "package"  # scorm_export/runtime/player.js

@@ -10,10 +10,12 @@ from elearn.accounts.models import (
     ReminderSent,
     User,
 )
+from elearn.certificates.models import Certificate
 from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.db import Base
 from elearn.lrs.models import LrsAttachment, LrsClient, LrsDocument
 from elearn.player.models import Attempt
+from elearn.sso.models import FeideOrgMapping, SsoIdentity
 from elearn.tracking.models import ForwarderLease, OutboxEntry, StatementKey, StoredStatement
 
 __all__ = [
@@ -21,9 +23,11 @@ __all__ = [
     "Attempt",
     "AuditEntry",
     "Base",
+    "Certificate",
     "Course",
     "CourseAsset",
     "CourseVersion",
+    "FeideOrgMapping",
     "ForwarderLease",
     "HostLink",
     "JoinLink",
@@ -34,6 +38,7 @@ __all__ = [
     "Organisation",
     "OutboxEntry",
     "ReminderSent",
+    "SsoIdentity",
     "StatementKey",
     "StoredStatement",
     "User",

@@ -18,3 +18,9 @@ in that session; accounts deletes the user last."""
 course_imported = _signals.signal("elearn.course-imported")
 """A course was imported as a new current version. Sent by content with the `ElearnState` as
 sender (or None from a bare session) and `course_id=`, `version_id=`."""
+
+retention_due = _signals.signal("elearn.retention-due")
+"""`flask elearn retention` (privacy) asks every room to delete its records older than the
+retention period. Sent with the `ElearnState` as sender and `session=`, `cutoff=` (a naive UTC
+datetime) and `deleted=` (a dict each receiver adds "<what>": <count> to). Course certificates
+are not retention's to delete."""

@@ -1,0 +1,1 @@
+"""Course certificates (kursbevis): a PDF on passing, a public page that verifies it."""

@@ -1,0 +1,20 @@
+"""The one form of the certificates room: the name a certificate shows, asked once."""
+
+from __future__ import annotations
+
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from elearn.accounts.forms import ElearnForm
+from elearn.message_catalogues import N_
+
+NAME_NEEDED = N_("Write your name as it should stand on the certificate.")
+NAME_MAX = 200
+
+
+class NameForm(ElearnForm):
+    # Runs of spaces (and a name pasted with a line break) become one space.
+    name = StringField(
+        filters=[lambda value: " ".join((value or "").split())],
+        validators=[DataRequired(NAME_NEEDED), Length(max=NAME_MAX, message=NAME_NEEDED)],
+    )

@@ -1,0 +1,1 @@
+"""Privacy: the privacy and accessibility statements, a learner's data download, retention."""

@@ -1,0 +1,1 @@
+"""Single sign-on with Feide and ID-porten (OpenID Connect, Authlib's Flask client)."""
