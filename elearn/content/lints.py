@@ -1,13 +1,15 @@
-"""Warnings about a course that is valid but could teach worse than it should (W003–W006).
+"""Warnings about a course that is valid but could teach worse than it should (W003–W007).
 
 They run on a course without errors: the reading time against `estimated_minutes` (W003), answers
-that can be guessed by their length (W004), scored choices with none marked correct (W005) and a
-cast name that stands for two different people (W006).
+that can be guessed by their length (W004), scored choices with none marked correct (W005), a
+cast name that stands for two different people (W006) and an ending that contradicts the labels
+the learner was just shown on the way to it (W007).
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +17,7 @@ from elearn.content.graph import Exploration
 from elearn.content.loader import Document
 from elearn.content.model import Scenario
 from elearn.content.problems import Problem
-from elearn.core import engine, walk
+from elearn.core import engine, rules, walk
 
 MIN_SCORED_DECISIONS = 3  # W004 needs a few decisions before "more than half" means anything
 
@@ -191,8 +193,107 @@ def cast_names(files: list[ScenarioFile]) -> list[Problem]:
     return problems
 
 
+# -- W007: an ending that contradicts its path ----------------------------------------------------
+
+Step = tuple[str, str]  # (node id, choice id)
+
+
+def _labelled_moves(file: ScenarioFile) -> list[list[tuple[int, Step, str | None]]]:
+    """Each state's moves with the outcome label the player shows for that choice."""
+    nodes = file.compiled["nodes"]
+    labelled = []
+    for s, edges in enumerate(file.explored.moves):
+        nid = file.explored.states[s][0]
+        by_id = {c["id"]: c for c in nodes[nid]["choices"]}
+        labelled.append(
+            [(b, (nid, cid), rules.choice_outcome(nodes[nid], by_id[cid])) for b, (_, cid) in edges]
+        )
+    return labelled
+
+
+def _shortest_paths(
+    moves: list[list[tuple[int, Step, str | None]]], allowed: set[str | None]
+) -> dict[tuple[int, bool], list[Step]]:
+    """Breadth first from the start over the moves whose label is `allowed`: the shortest path
+    to each (state, whether a labelled choice was met on the way)."""
+    start = (0, False)
+    paths: dict[tuple[int, bool], list[Step]] = {start: []}
+    queue = deque([start])
+    while queue:
+        key = queue.popleft()
+        for b, step, label in moves[key[0]]:
+            nxt = (b, key[1] or label is not None)
+            if label in allowed and nxt not in paths:
+                paths[nxt] = [*paths[key], step]
+                queue.append(nxt)
+    return paths
+
+
+def _path_text(path: list[Step]) -> str:
+    return " → ".join(f"{nid}: {cid}" for nid, cid in path)
+
+
+# (ending outcomes, labels a path may have, what the learner was told on the way, hint); a path
+# must meet at least one labelled choice: a story with no scored turn has nothing to contradict.
+_CONTRADICTIONS = (
+    (
+        {"mixed", "poor"},
+        {rules.GOOD, None},
+        "every choice is labelled good",
+        "lead that path to a good ending, or give the choice that should cost fewer points "
+        "(or `correct: false`) so its label and feedback can say so",
+    ),
+    (
+        {"poor"},
+        {rules.GOOD, rules.PARTLY, None},
+        "no choice is labelled risky",
+        "lead that path to a mixed or good ending, or mark the choice that did the harm as "
+        "risky (the fewest points of its node, or `correct: false`)",
+    ),
+    (
+        {"good"},
+        {rules.PARTLY, rules.RISKY, None},
+        "no choice is labelled good",
+        "lead that path to a mixed or poor ending, or give the choice that deserves it the "
+        "most points of its node (or `correct: true`)",
+    ),
+)
+
+
+def contradicting_endings(file: ScenarioFile) -> list[Problem]:
+    """W007 where an ending's outcome says the opposite of the labels the learner was shown on
+    the way (rules.choice_outcome): a mixed or poor ending after only good choices, a poor one
+    after no risky choice, a good one after no good choice. The learner is told "a good
+    choice" and then that it went wrong, and trusts neither. One warning per ending, with the
+    shortest such path, so the author can play it."""
+    if not file.explored.states:
+        return []
+    moves = _labelled_moves(file)
+    nodes = file.compiled["nodes"]
+    position = {node.id: i for i, node in enumerate(file.typed.nodes) if node is not None}
+    problems: dict[str, Problem] = {}
+    for outcomes, allowed, told, hint in _CONTRADICTIONS:
+        paths = _shortest_paths(moves, allowed)
+        for (s, labelled), path in sorted(paths.items(), key=lambda kv: len(kv[1])):
+            nid = file.explored.states[s][0]
+            ending = nodes[nid].get("ending")
+            if ending is None or ending["outcome"] not in outcomes or nid in problems:
+                continue
+            if not labelled:
+                continue
+            problems[nid] = file.doc.problem(
+                ("nodes", position[nid], "ending", "outcome"),
+                "W007",
+                f"scenario '{file.compiled['id']}': the ending '{nid}' is {ending['outcome']}, "
+                f"but it is reached by a path where {told}: {_path_text(path)}",
+                hint,
+            )
+    return list(problems.values())
+
+
 def lint(files: list[ScenarioFile], lang: str) -> list[Problem]:
     problems = cast_names(files)
     for file in files:
         problems += longest_is_best(file, lang) + unmarked_correct(file)
+        problems += contradicting_endings(file)
     return problems

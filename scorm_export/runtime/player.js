@@ -283,7 +283,7 @@
     return list.length ? h("div", { "class": "actions" }, list) : null;
   }
 
-  // The same rule as elearn.player.service.choice_outcome (docs/player.md).
+  // The same rule as elearn.core.rules.choice_outcome (docs/player.md).
   function choiceOutcome(node, choice) {
     var points = node.choices.map(function (c) { return c.points; });
     var best = Math.max.apply(null, points), worst = Math.min.apply(null, points), mine = choice.points;
