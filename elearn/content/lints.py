@@ -211,22 +211,33 @@ def _labelled_moves(file: ScenarioFile) -> list[list[tuple[int, Step, str | None
     return labelled
 
 
+Key = tuple[int, bool]  # (state, whether a labelled choice was met on the way)
+
+
 def _shortest_paths(
     moves: list[list[tuple[int, Step, str | None]]], allowed: set[str | None]
-) -> dict[tuple[int, bool], list[Step]]:
-    """Breadth first from the start over the moves whose label is `allowed`: the shortest path
-    to each (state, whether a labelled choice was met on the way)."""
-    start = (0, False)
-    paths: dict[tuple[int, bool], list[Step]] = {start: []}
+) -> dict[Key, tuple[Key, Step] | None]:
+    """Breadth first from the start over the moves whose label is `allowed`: for each reachable
+    key, the key and step it was first reached from (so the path back is a shortest one)."""
+    start: Key = (0, False)
+    came_from: dict[Key, tuple[Key, Step] | None] = {start: None}
     queue = deque([start])
     while queue:
         key = queue.popleft()
         for b, step, label in moves[key[0]]:
             nxt = (b, key[1] or label is not None)
-            if label in allowed and nxt not in paths:
-                paths[nxt] = [*paths[key], step]
+            if label in allowed and nxt not in came_from:
+                came_from[nxt] = (key, step)
                 queue.append(nxt)
-    return paths
+    return came_from
+
+
+def _path_to(came_from: dict[Key, tuple[Key, Step] | None], key: Key) -> list[Step]:
+    path = []
+    while (back := came_from[key]) is not None:
+        key, step = back
+        path.append(step)
+    return path[::-1]
 
 
 def _path_text(path: list[Step]) -> str:
@@ -273,19 +284,20 @@ def contradicting_endings(file: ScenarioFile) -> list[Problem]:
     position = {node.id: i for i, node in enumerate(file.typed.nodes) if node is not None}
     problems: dict[str, Problem] = {}
     for outcomes, allowed, told, hint in _CONTRADICTIONS:
-        paths = _shortest_paths(moves, allowed)
-        for (s, labelled), path in sorted(paths.items(), key=lambda kv: len(kv[1])):
+        came_from = _shortest_paths(moves, allowed)
+        for s, labelled in came_from:  # in the order reached: shortest paths first
             nid = file.explored.states[s][0]
             ending = nodes[nid].get("ending")
-            if ending is None or ending["outcome"] not in outcomes or nid in problems:
+            if not labelled or ending is None or ending["outcome"] not in outcomes:
                 continue
-            if not labelled:
+            if nid in problems:
                 continue
             problems[nid] = file.doc.problem(
                 ("nodes", position[nid], "ending", "outcome"),
                 "W007",
                 f"scenario '{file.compiled['id']}': the ending '{nid}' is {ending['outcome']}, "
-                f"but it is reached by a path where {told}: {_path_text(path)}",
+                f"but it is reached by a path where {told}: "
+                f"{_path_text(_path_to(came_from, (s, labelled)))}",
                 hint,
             )
     return list(problems.values())
