@@ -639,6 +639,25 @@ def test_images(tmp_path: Path) -> None:
     ]
 
 
+def test_an_illustration_without_alt_text_in_every_language(tmp_path: Path) -> None:
+    """A picture a learner cannot see must be said in words, in each of the course's languages."""
+    s = simple()
+    s["nodes"][0]["image"] = {"src": "images/desk.svg", "alt": {"nb": "En tom pult."}}
+    root = write_course(tmp_path / "c", s)
+    (root / "images").mkdir()
+    (root / "images" / "desk.svg").write_bytes(SAFE_SVG)
+    loaded = load_course(root)
+    (problem,) = loaded.problems
+    assert (problem.code, problem.path) == ("E020", "nodes[0].image.alt")
+    assert problem.line == line_of(root / "simple.yaml", "En tom pult") and "start" in problem.where
+    assert "en is missing" in problem.message and "nb, en" in problem.hint
+    s["nodes"][0]["image"]["alt"]["en"] = "An empty desk."
+    root = write_course(tmp_path / "d", s)
+    (root / "images").mkdir()
+    (root / "images" / "desk.svg").write_bytes(SAFE_SVG)
+    assert load_course(root).ok and load_course(root).assets == {"images/desk.svg": SAFE_SVG}
+
+
 def test_missing_course_yaml_and_discovery(tmp_path: Path) -> None:
     assert only(load_course(tmp_path), "E004")
     write_course(tmp_path / "b-course", simple(), id="b-course")  # one id per folder (E030)
