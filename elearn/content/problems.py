@@ -78,6 +78,10 @@ CODES: dict[str, str] = {
     "success is reported for it)",
     "W006": "a name in one scenario's `cast` is listed with a different `about` in another "
     "scenario of the course (or twice in one): one name, one person",
+    "W007": "an ending contradicts the labels shown on a path to it: a `mixed` or `poor` ending "
+    "after only choices labelled good, a `poor` ending after no choice labelled risky, or a "
+    "`good` ending after no choice labelled good; the message names the scenario, the ending "
+    "and the shortest such path (`node: choice → …`)",
 }
 
 
