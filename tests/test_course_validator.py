@@ -643,6 +643,25 @@ def test_images(tmp_path: Path) -> None:
     ]
 
 
+def test_an_illustration_without_alt_text_in_every_language(tmp_path: Path) -> None:
+    """A picture a learner cannot see must be said in words, in each of the course's languages."""
+    s = simple()
+    s["nodes"][0]["image"] = {"src": "images/desk.svg", "alt": {"nb": "En tom pult."}}
+    root = write_course(tmp_path / "c", s)
+    (root / "images").mkdir()
+    (root / "images" / "desk.svg").write_bytes(SAFE_SVG)
+    loaded = load_course(root)
+    (problem,) = loaded.problems
+    assert (problem.code, problem.path) == ("E020", "nodes[0].image.alt")
+    assert problem.line == line_of(root / "simple.yaml", "En tom pult") and "start" in problem.where
+    assert "en is missing" in problem.message and "nb, en" in problem.hint
+    s["nodes"][0]["image"]["alt"]["en"] = "An empty desk."
+    root = write_course(tmp_path / "d", s)
+    (root / "images").mkdir()
+    (root / "images" / "desk.svg").write_bytes(SAFE_SVG)
+    assert load_course(root).ok and load_course(root).assets == {"images/desk.svg": SAFE_SVG}
+
+
 def test_missing_course_yaml_and_discovery(tmp_path: Path) -> None:
     assert only(load_course(tmp_path), "E004")
     write_course(tmp_path / "b-course", simple(), id="b-course")  # one id per folder (E030)
@@ -835,8 +854,74 @@ def test_w006_one_cast_name_for_two_people(tmp_path: Path) -> None:
     assert only(load_course(write_course(tmp_path / "d", first, same)), "W006") == []
 
 
+def _two_steps(first_end: str, outcome: str, *, second: tuple[int, int, int] = (2, 1, 0)) -> dict:
+    """Two decisions scored `second` (best, middle, worst) in the second; the best of the second
+    leads to an ending with `outcome`, the others to a mixed and a poor ending."""
+    best, middle, worst = second
+    return scenario(
+        "paths",
+        decision(
+            "office",
+            choice("listen", "call", points=2, correct=True),
+            choice("ignore", "poor", points=0, correct=False),
+        ),
+        decision(
+            "call",
+            choice("report", first_end, points=best, correct=True),
+            choice("later", "mixed", points=middle),
+            choice("warn", "poor", points=worst, correct=False),
+        ),
+        ending(first_end, outcome),
+        ending("mixed", "mixed"),
+        ending("poor", "poor"),
+    )
+
+
+def test_w007_a_bad_ending_after_only_good_choices(tmp_path: Path) -> None:
+    root = write_course(tmp_path / "c", _two_steps("late", "mixed"))
+    loaded = load_course(root)
+    (warning,) = only(loaded, "W009")
+    assert loaded.ok  # a warning: the course still imports
+    assert warning.line == line_of(root / "paths.yaml", "outcome: mixed")
+    assert warning.path == "nodes[2].ending.outcome" and "node 'late'" in warning.where
+    assert "scenario 'paths'" in warning.message and "ending 'late' is mixed" in warning.message
+    assert "every choice is labelled good: office: listen → call: report" in warning.message
+    assert "good ending" in warning.hint
+
+
+def test_w007_a_poor_ending_after_no_risky_choice(tmp_path: Path) -> None:
+    s = _two_steps("good", "good")
+    s["nodes"][1]["choices"][1]["next"] = "poor"  # the partly good 'later' now ends poorly
+    s["nodes"][0]["choices"][1]["next"] = "mixed"  # (and 'ignore' takes the mixed ending)
+    (warning,) = only(load_course(write_course(tmp_path / "c", s)), "W009")
+    assert "ending 'poor' is poor" in warning.message
+    assert "no choice is labelled risky: office: listen → call: later" in warning.message
+    assert "correct: false" in warning.hint
+    s["nodes"][1]["choices"][1]["points"] = 0  # 'later' is now as bad as 'warn': risky
+    assert only(load_course(write_course(tmp_path / "d", s)), "W009") == []
+
+
+def test_w007_a_good_ending_after_no_good_choice(tmp_path: Path) -> None:
+    s = _two_steps("good", "good")
+    s["nodes"][0]["choices"][1]["next"] = "good"  # the risky 'ignore' now ends well
+    s["nodes"][1]["choices"][2]["next"] = "poor"
+    (warning,) = only(load_course(write_course(tmp_path / "c", s)), "W009")
+    assert "ending 'good' is good" in warning.message
+    assert "no choice is labelled good: office: ignore" in warning.message
+
+
+def test_w007_not_when_the_ending_agrees_with_its_paths(tmp_path: Path) -> None:
+    assert only(load_course(write_course(tmp_path / "c", _two_steps("good", "good"))), "W009") == []
+    unscored = scenario(
+        "story", decision("a", choice("x", "sad"), choice("y", "sad")), ending("sad", "poor")
+    )  # no choice has a label: the story has no wrong turn, so nothing to contradict
+    loaded = load_course(write_course(tmp_path / "d", simple(), unscored))
+    assert only(loaded, "W009") == []
+
+
 def test_the_clean_fixture_triggers_no_lint() -> None:
-    assert [p for p in load_course(VALID).problems if p.code in {"W004", "W005", "W006"}] == []
+    lints = {"W004", "W005", "W006", "W009"}
+    assert [p for p in load_course(VALID).problems if p.code in lints] == []
 
 
 # -- files: SVG safety, special files, sizes ------------------------------------------------------

@@ -170,6 +170,24 @@ def test_the_help_list_names_the_services_and_helplines(course: dict[str, Any]) 
 # -- every path, played by the engine --------------------------------------------------------------
 
 
+def test_illustrations_are_small_wordless_and_described(course: dict[str, Any]) -> None:
+    """Each course shows at least one drawing where a picture carries the situation; a learner
+    who cannot see it gets the same in words, in every language; the file stays light."""
+    images = [
+        (s["id"], n["id"], n["image"])
+        for s in course["scenarios"]
+        for n in s["nodes"].values()
+        if n.get("image")
+    ]
+    assert images, f"{course['id']} has no illustration"
+    for scenario_id, node_id, image in images:
+        data = (ROOT / "courses" / course["id"] / image["src"]).read_bytes()
+        assert len(data) < 10_000, (scenario_id, node_id, len(data))
+        assert b"<text" not in data, f"{image['src']}: words in a picture need translating"
+        for lang in LANGS:
+            assert len(image["alt"][lang].split()) >= 12, (node_id, lang, image["alt"][lang])
+
+
 def test_every_path_ends_and_more_than_one_is_good(course: dict[str, Any]) -> None:
     for s in course["scenarios"]:
         walks, exhaustive = walk_paths(s)

@@ -1,14 +1,16 @@
-"""Warnings about a course that is valid but could teach worse than it should (W003–W008).
+"""Warnings about a course that is valid but could teach worse than it should (W003–W009).
 
 They run on a course without errors: the reading time against `estimated_minutes` (W003), answers
 that can be guessed by their length (W004), scored choices with none marked correct (W005), a
 cast name that stands for two different people (W006), feedback that says the same sentence under
-every option (W007) and bokmål text far harder to read than its audience should get (W008, LIX).
+every option (W007), bokmål text far harder to read than its audience should get (W008, LIX) and
+an ending that contradicts the labels the learner was just shown on the way to it (W009).
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +18,7 @@ from elearn.content.graph import Exploration
 from elearn.content.loader import Document
 from elearn.content.model import Scenario
 from elearn.content.problems import Problem
-from elearn.core import engine, walk
+from elearn.core import engine, rules, walk
 
 MIN_SCORED_DECISIONS = 3  # W004 needs a few decisions before "more than half" means anything
 
@@ -316,6 +318,116 @@ def reading_level(file: ScenarioFile, audiences: list[str]) -> list[Problem]:
     ]
 
 
+# -- W009: an ending that contradicts its path ----------------------------------------------------
+
+Step = tuple[str, str]  # (node id, choice id)
+
+
+def _labelled_moves(file: ScenarioFile) -> list[list[tuple[int, Step, str | None]]]:
+    """Each state's moves with the outcome label the player shows for that choice."""
+    nodes = file.compiled["nodes"]
+    labelled = []
+    for s, edges in enumerate(file.explored.moves):
+        nid = file.explored.states[s][0]
+        by_id = {c["id"]: c for c in nodes[nid]["choices"]}
+        labelled.append(
+            [(b, (nid, cid), rules.choice_outcome(nodes[nid], by_id[cid])) for b, (_, cid) in edges]
+        )
+    return labelled
+
+
+Key = tuple[int, bool]  # (state, whether a labelled choice was met on the way)
+
+
+def _shortest_paths(
+    moves: list[list[tuple[int, Step, str | None]]], allowed: set[str | None]
+) -> dict[Key, tuple[Key, Step] | None]:
+    """Breadth first from the start over the moves whose label is `allowed`: for each reachable
+    key, the key and step it was first reached from (so the path back is a shortest one)."""
+    start: Key = (0, False)
+    came_from: dict[Key, tuple[Key, Step] | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        key = queue.popleft()
+        for b, step, label in moves[key[0]]:
+            nxt = (b, key[1] or label is not None)
+            if label in allowed and nxt not in came_from:
+                came_from[nxt] = (key, step)
+                queue.append(nxt)
+    return came_from
+
+
+def _path_to(came_from: dict[Key, tuple[Key, Step] | None], key: Key) -> list[Step]:
+    path = []
+    while (back := came_from[key]) is not None:
+        key, step = back
+        path.append(step)
+    return path[::-1]
+
+
+def _path_text(path: list[Step]) -> str:
+    return " → ".join(f"{nid}: {cid}" for nid, cid in path)
+
+
+# (ending outcomes, labels a path may have, what the learner was told on the way, hint); a path
+# must meet at least one labelled choice: a story with no scored turn has nothing to contradict.
+_CONTRADICTIONS = (
+    (
+        {"mixed", "poor"},
+        {rules.GOOD, None},
+        "every choice is labelled good",
+        "lead that path to a good ending, or give the choice that should cost fewer points "
+        "(or `correct: false`) so its label and feedback can say so",
+    ),
+    (
+        {"poor"},
+        {rules.GOOD, rules.PARTLY, None},
+        "no choice is labelled risky",
+        "lead that path to a mixed or good ending, or mark the choice that did the harm as "
+        "risky (the fewest points of its node, or `correct: false`)",
+    ),
+    (
+        {"good"},
+        {rules.PARTLY, rules.RISKY, None},
+        "no choice is labelled good",
+        "lead that path to a mixed or poor ending, or give the choice that deserves it the "
+        "most points of its node (or `correct: true`)",
+    ),
+)
+
+
+def contradicting_endings(file: ScenarioFile) -> list[Problem]:
+    """W009 where an ending's outcome says the opposite of the labels the learner was shown on
+    the way (rules.choice_outcome): a mixed or poor ending after only good choices, a poor one
+    after no risky choice, a good one after no good choice. The learner is told "a good
+    choice" and then that it went wrong, and trusts neither. One warning per ending, with the
+    shortest such path, so the author can play it."""
+    if not file.explored.states:
+        return []
+    moves = _labelled_moves(file)
+    nodes = file.compiled["nodes"]
+    position = {node.id: i for i, node in enumerate(file.typed.nodes) if node is not None}
+    problems: dict[str, Problem] = {}
+    for outcomes, allowed, told, hint in _CONTRADICTIONS:
+        came_from = _shortest_paths(moves, allowed)
+        for s, labelled in came_from:  # in the order reached: shortest paths first
+            nid = file.explored.states[s][0]
+            ending = nodes[nid].get("ending")
+            if not labelled or ending is None or ending["outcome"] not in outcomes:
+                continue
+            if nid in problems:
+                continue
+            problems[nid] = file.doc.problem(
+                ("nodes", position[nid], "ending", "outcome"),
+                "W009",
+                f"scenario '{file.compiled['id']}': the ending '{nid}' is {ending['outcome']}, "
+                f"but it is reached by a path where {told}: "
+                f"{_path_text(_path_to(came_from, (s, labelled)))}",
+                hint,
+            )
+    return list(problems.values())
+
+
 def lint(files: list[ScenarioFile], compiled: dict[str, Any]) -> list[Problem]:
     """Every lint of a course without errors, in the course's first language where it matters."""
     lang = compiled["languages"][0]
@@ -323,4 +435,5 @@ def lint(files: list[ScenarioFile], compiled: dict[str, Any]) -> list[Problem]:
     for file in files:
         problems += longest_is_best(file, lang) + unmarked_correct(file)
         problems += repeated_feedback(file, lang) + reading_level(file, compiled["audiences"])
+        problems += contradicting_endings(file)
     return problems

@@ -87,6 +87,10 @@ CODES: dict[str, str] = {
     "per sentence + the percentage of words of more than six letters) above the limit for the "
     "course's audience: 50 for teacher, school_leader and health, 45 for adult_education and "
     "other (a course for several audiences: the lowest)",
+    "W009": "an ending contradicts the labels shown on a path to it: a `mixed` or `poor` ending "
+    "after only choices labelled good, a `poor` ending after no choice labelled risky, or a "
+    "`good` ending after no choice labelled good; the message names the scenario, the ending "
+    "and the shortest such path (`node: choice → …`)",
 }
 
 

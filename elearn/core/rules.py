@@ -24,6 +24,28 @@ RESUME_VERSION = "e2"
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
+GOOD, PARTLY, RISKY = "good", "partly", "risky"
+
+
+def choice_outcome(node: dict[str, Any], choice: dict[str, Any]) -> str | None:
+    """How good a choice was, compared with the node's other choices (docs/player.md): the
+    author's `correct` first, then the choice's points against the node's best and worst.
+    None when every choice scores the same and none is marked: the story has no wrong turn.
+    Here, in the core, because the player's labels and the validator's W009 must agree; the
+    package player's `choiceOutcome` is a port of it."""
+    points = [c["points"] for c in node["choices"]]
+    best, worst, mine = max(points), min(points), choice["points"]
+    if choice.get("correct") is True:
+        return GOOD if mine >= best else PARTLY
+    if choice.get("correct") is False:
+        return RISKY if mine <= worst else PARTLY
+    if best == worst:
+        return None
+    if mine == best:
+        return GOOD
+    return RISKY if mine == worst else PARTLY
+
+
 def course_progress(course: Course, states: States) -> int:
     """Percent of the course done: an ended scenario counts whole, a started one by its share of
     decisions made out of the fewest its path can still take."""

@@ -337,33 +337,15 @@ def shown_choices(scenario: dict[str, Any], state: engine.State, seed: str) -> l
     return engine.choice_order(scenario["id"], node, engine.offered_choices(scenario, state), seed)
 
 
-GOOD, PARTLY, RISKY = "good", "partly", "risky"
-
-
-def choice_outcome(node: dict[str, Any], choice: dict[str, Any]) -> str | None:
-    """How good a choice was, compared with the node's other choices (docs/player.md): the
-    author's `correct` first, then the choice's points against the node's best and worst.
-    None when every choice scores the same and none is marked: the story has no wrong turn."""
-    points = [c["points"] for c in node["choices"]]
-    best, worst, mine = max(points), min(points), choice["points"]
-    if choice.get("correct") is True:
-        return GOOD if mine >= best else PARTLY
-    if choice.get("correct") is False:
-        return RISKY if mine <= worst else PARTLY
-    if best == worst:
-        return None
-    if mine == best:
-        return GOOD
-    return RISKY if mine == worst else PARTLY
-
-
 def _history(scenario: dict[str, Any], state: engine.State) -> list[dict[str, Any]]:
     """The choices made so far, each with its node and its outcome label."""
     history = []
     for node_id, choice_id in state["path"]:
         node = scenario["nodes"][node_id]
         choice = _choice(node, choice_id)
-        history.append({"node": node, "choice": choice, "outcome": choice_outcome(node, choice)})
+        history.append(
+            {"node": node, "choice": choice, "outcome": rules.choice_outcome(node, choice)}
+        )
     return history
 
 
@@ -392,7 +374,7 @@ def play_page(
         "all_ended": rules.all_ended(course.compiled, states),
         "quiz": scenario.get("kind") == "quiz",
         "scenario_number": course.compiled["scenarios"].index(scenario) + 1,
-        "good_answers": sum(h["outcome"] == GOOD for h in history),
+        "good_answers": sum(h["outcome"] == rules.GOOD for h in history),
     }
 
 

@@ -234,18 +234,21 @@
     append(main,
       h("div", { lang: clang() }, h("h1", { tabindex: "-1" }, loc(course.title)), h("p", { "class": "lead" }, loc(course.description))),
       messages(),
+      course.content_notice ? h("section", { "class": "notice", "aria-labelledby": "notice-title" },
+        h("h2", { id: "notice-title" }, _("Before you start")), content("div", {}, course.content_notice)) : null,
+      // Start or continue first, as on the platform's course page; the introduction folded below.
+      h("div", { "class": "start-panel" },
+        r.ended ? h("p", { "class": "status" }, (r.passed ? _("Passed") : _("Not passed")) + " – ",
+          button(_("See the course result"), function () { app.view = "result"; render("h1"); }, "button button-secondary")) : null,
+        !started ? h("p", {}, button(_("Start the course"), function () { enter(course.scenarios[0].id); })) : null,
+        started && !r.ended ? h("p", {}, button(_("Continue"), function () { enter(resumeAt()); })) : null),
       h("dl", { "class": "meta" },
         h("div", {}, h("dt", {}, _("Duration")), h("dd", {}, ngettext("%(num)s minute", "%(num)s minutes", course.estimated_minutes))),
         h("div", {}, h("dt", {}, _("Languages")), h("dd", {}, course.languages.map(function (l, i) {
           return [h("span", { lang: l }, LANGUAGE_NAMES[l] || l), i < course.languages.length - 1 ? ", " : ""];
         })))),
-      course.content_notice ? h("section", { "class": "notice", "aria-labelledby": "notice-title" },
-        h("h2", { id: "notice-title" }, _("Before you start")), content("div", {}, course.content_notice)) : null,
-      course.introduction ? h("section", { "class": "introduction", "aria-labelledby": "intro-title" },
-        h("h2", { id: "intro-title" }, _("About the topic")), content("div", {}, course.introduction)) : null,
-      r.ended ? h("p", { "class": "status" }, (r.passed ? _("Passed") : _("Not passed")) + " – ",
-        button(_("See the course result"), function () { app.view = "result"; render("h1"); }, "button button-secondary")) : null,
-      !started ? h("p", {}, button(_("Start the course"), function () { enter(course.scenarios[0].id); })) : null);
+      course.introduction ? h("details", { "class": "introduction" },
+        h("summary", {}, h("h2", { id: "intro-title" }, _("About the topic"))), content("div", {}, course.introduction)) : null);
     var done = course.scenarios.filter(function (s) { return app.scenarios[s.id] && app.scenarios[s.id].ended; }).length;
     append(main, h("section", { "aria-labelledby": "scenarios-title", id: "scenarios" },
       h("h2", { id: "scenarios-title" }, _("Scenarios")),
@@ -263,11 +266,21 @@
     append(main, actions(), helpList());
   }
 
-  function actions() {
+  // Where "Continue" goes: the scenario being played, else the first one not finished.
+  function resumeAt() {
+    var open = course.scenarios.filter(function (s) { return !(app.scenarios[s.id] && app.scenarios[s.id].ended); });
+    if (app.current && app.scenarios[app.current] && !app.scenarios[app.current].ended) return app.current;
+    return (open[0] || course.scenarios[0]).id;
+  }
+
+  // `where` is "play" on a scenario page: starting the whole course again (which wipes the
+  // progress kept in this browser) is offered on the course and result pages only, never next
+  // to the choices, where it is one slip of the finger away.
+  function actions(where) {
     var r = result();
     var list = [];
     if (T.name === "none") {
-      if (Object.keys(app.scenarios).length) {
+      if (Object.keys(app.scenarios).length && where !== "play") {
         list.push(button(_("Start the course again"), function () {
           app.scenarios = {}; app.current = null; app.last = null; app.reported = false; app.view = "course"; app.seed = newSeed();
           save(); render("h1");
@@ -283,7 +296,7 @@
     return list.length ? h("div", { "class": "actions" }, list) : null;
   }
 
-  // The same rule as elearn.player.service.choice_outcome (docs/player.md).
+  // The same rule as elearn.core.rules.choice_outcome (docs/player.md).
   function choiceOutcome(node, choice) {
     var points = node.choices.map(function (c) { return c.points; });
     var best = Math.max.apply(null, points), worst = Math.min.apply(null, points), mine = choice.points;
@@ -340,6 +353,14 @@
       var ending = node.ending;
       var next = E.nextScenario(course, app.scenarios, scenario.id);
       var r = result();
+      // The next step at the top (right after the outcome) and again after the path, as on
+      // the platform's endings.
+      var nextStep = function (where) {
+        return h("div", { "class": "next-step next-step-" + where },
+          r.ended ? button(_("See the course result"), function () { app.view = "result"; save(); render("h1"); })
+            : next ? button([_("Next scenario") + ": ", h("span", { lang: clang() }, loc(next.title))], function () { enter(next.id); }) : null,
+          h("a", { "class": "back-link", href: "#", onclick: function (ev) { ev.preventDefault(); app.view = "course"; save(); render("h1"); } }, _("Back to the course")));
+      };
       append(main, h("section", { "class": "ending ending-" + ending.outcome, "aria-labelledby": "ending-title" },
         h("h2", { id: "ending-title" }, quiz ? _("Your answers") : h("span", { lang: clang() }, loc(ending.title))),
         quiz ? h("p", { "class": "answer-summary" }, ngettext("You answered %(good)s of %(num)s question correctly.", "You answered %(good)s of %(num)s questions correctly.", state.path.length, {
@@ -347,6 +368,7 @@
         quiz ? h("h3", { lang: clang() }, loc(ending.title)) : badge(ENDING_KINDS[ending.outcome], _(OUTCOMES[ending.outcome])),
         h("div", { lang: clang() }, texts.map(function (x) { return paragraphs(loc(x)); })),
         h("p", {}, _("Score") + ": " + _("%(points)s of %(max)s possible", { points: state.points, max: scenario.max_score })),
+        nextStep("top"),
         h("h3", {}, quiz ? _("Your answers, one by one") : _("Your choices and what they meant")),
         h("ol", { "class": "path" }, state.path.map(function (step) {
           var n = scenario.nodes[step[0]];
@@ -358,10 +380,8 @@
             h("details", {}, h("summary", {}, _("Why")), content("div", {}, ch.feedback),
               n.explanation ? content("div", { "class": "explanation" }, n.explanation) : null));
         })),
-        r.ended ? h("p", {}, button(_("See the course result"), function () { app.view = "result"; save(); render("h1"); }))
-          : next ? h("p", {}, button([_("Next scenario") + ": ", h("span", { lang: clang() }, loc(next.title))], function () { enter(next.id); })) : null,
-        h("p", {}, h("a", { href: "#", onclick: function (ev) { ev.preventDefault(); app.view = "course"; save(); render("h1"); } }, _("Back to the course")))));
-      append(main, actions(), helpList());
+        nextStep("bottom")));
+      append(main, actions("play"), helpList());
       return;
     }
     var section = h("section", { "class": "situation", "aria-labelledby": "situation-title" },
@@ -371,7 +391,7 @@
       append(section, h("figure", { "class": "node-image" },
         h("img", { src: P.media + "/" + node.image.src, alt: loc(node.image.alt), lang: clang() })));
     }
-    append(section, h("div", { lang: clang() }, texts.map(function (x) { return paragraphs(loc(x)); })));
+    append(section, h("div", { lang: clang(), "class": "situation-text" }, texts.map(function (x) { return paragraphs(loc(x)); })));
     if (node.reflection) {
       append(section, h("aside", { "class": "reflection", "aria-labelledby": "reflection-title" },
         h("h3", { id: "reflection-title" }, _("Think about it")), h("p", { lang: clang() }, loc(node.reflection))));
@@ -385,7 +405,7 @@
             { lang: clang(), "data-choice": c.id }));
         }))));
     }
-    append(main, actions());
+    append(main, actions("play"));
   }
 
   function resultPage(main) {
