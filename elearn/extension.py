@@ -25,6 +25,7 @@ from wtforms.validators import ValidationError
 from elearn import ratelimit
 from elearn.accounts import views as accounts_views
 from elearn.accounts.login import current_learner, install_login
+from elearn.authoring import views as authoring_views
 from elearn.catalogue import views as catalogue_views
 from elearn.cli import elearn_cli
 from elearn.config import apply_defaults
@@ -112,6 +113,7 @@ def _wire_services(app: Flask, state: ElearnState) -> None:
         tracking=statements,
         player=player_service.Player(player_settings, courses),
         export=export_service.Packages(courses, config["ELEARN_XAPI_BASE_IRI"]),
+        preview=None,  # a CoursePreview only in an app started by `flask elearn preview`
     )
 
 
@@ -128,6 +130,7 @@ for _room in (
     player_views.bp,
     export_views.bp,
     lrs_admin.bp,
+    authoring_views.bp,
 ):
     front_door.register_blueprint(_room)
 

@@ -373,3 +373,23 @@ def reachable(
             out.append((k, label))
         edges.append(out)
     return states, edges
+
+
+def ending_counts(scenario: Scenario, graph: StateGraph | None = None) -> dict[str, int] | None:
+    """How many paths end at each ending node, counted over the state graph like `count_paths`
+    (so exact however many paths there are); None when the state graph has a loop."""
+    graph = graph or state_graph(scenario)
+    if not _is_acyclic(graph):
+        return None
+    counts: dict[str, dict[str, int]] = {}
+    for key in _post_order(graph):
+        state = graph.states[key]
+        if state["ended"]:
+            counts[key] = {state["node"]: 1}
+            continue
+        total: dict[str, int] = {}
+        for _, nxt in graph.moves[key]:
+            for node, n in counts[nxt].items():
+                total[node] = total.get(node, 0) + n
+        counts[key] = total
+    return counts[graph.start]
