@@ -2,8 +2,10 @@
 by outcome, unreachable nodes and dead ends marked; laid out by Graphviz (`dot`) as SVG.
 
 What is reachable and what is a dead end comes from the validator's exploration of the state
-space (`content.graph.explore`, over the core's one walker), so the map marks exactly what
-`validate` reports. The same `ScenarioMap` feeds the SVG and its text alternative (a table of
+space (`content.graph.explore`, over the core's one walker): a node is unreachable when no way of
+playing reaches it, conditions included (so the map also shows a node that an arrow leads to but
+whose `if` never holds on the way), and a dead end when some situation it can be reached in has
+no way on to an ending. The same `ScenarioMap` feeds the SVG and its text alternative (a table of
 nodes and their choices for screen readers), so the two cannot disagree.
 """
 
