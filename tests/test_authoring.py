@@ -20,6 +20,7 @@ from elearn.authoring.scenario_map import scenario_map, to_svg
 from elearn.cli import elearn_cli
 from elearn.content import load_course
 from elearn.db import Base
+from elearn.i18n import force_locale
 from tests.conftest import FIXTURES, PLAY_COURSE, ROOT, make_test_app, register
 
 DRAFT = FIXTURES / "authoring" / "draft-course"
@@ -33,7 +34,7 @@ XLINK = "{http://www.w3.org/1999/xlink}"
 def _svg_of(course: Path, scenario_id: str, app: Flask) -> etree._Element:
     loaded = load_course(course)
     draft = next(d for d in loaded.drafts if d.compiled["id"] == scenario_id)
-    with app.test_request_context("/?lang=en"):
+    with app.app_context(), force_locale("en"):
         found = scenario_map(draft.compiled, draft.explored, "en")
         svg = to_svg(found, lambda nid: f"/preview/s/{scenario_id}/n/{nid}")
     return etree.fromstring(svg.encode())
@@ -92,6 +93,11 @@ def test_the_map_marks_unreachable_nodes_and_dead_ends(app: Flask) -> None:
     root = _svg_of(DRAFT, "map", app)
     nodes, edges = _nodes_and_edges(root)
     assert set(nodes) == {"desk", "talk", "loop-a", "loop-b", "orphan", "good", "mixed"}
+    # In the author's language too: the marks are interface text.
+    with app.app_context(), force_locale("nn"):
+        loaded = load_course(DRAFT)
+        nn = to_svg(scenario_map(loaded.drafts[0].compiled, loaded.drafts[0].explored, "nb"), str)
+    assert "KAN IKKJE NÅAST" in nn and "BLINDVEG" in nn
     assert edges == {
         ("desk", "talk"),
         ("desk", "loop-a"),
@@ -267,7 +273,7 @@ def test_preview_sees_a_saved_change_on_the_next_request(app: Flask, tmp_path: P
     assert "Endret tekst." in client.get("/preview/s/first").get_data(as_text=True)
     # A page whose choices no longer fit says so instead of failing.
     first.write_text(first.read_text().replace("id: listen", "id: hear"))
-    response = client.get("/preview/s/first?c=listen")
+    response = client.get("/preview/s/first?c=listen&lang=en")
     assert response.status_code == 409
     assert "no longer fit" in response.get_data(as_text=True)
 

@@ -16,13 +16,13 @@
       .then(function (now) {
         busy = false;
         if (now && now !== shown) {
-          if (status) status.textContent = {{ _("A file changed: reloading…") | tojson }};
+          if (status) status.textContent = bar.getAttribute("data-reloading");
           location.reload();
         }
       })
       .catch(function () {
         busy = false;
-        if (status) status.textContent = {{ _("The preview server is not answering.") | tojson }};
+        if (status) status.textContent = bar.getAttribute("data-offline");
       });
   }
   setInterval(poll, {{ poll_ms }});
