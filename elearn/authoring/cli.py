@@ -47,7 +47,10 @@ def preview_command(course_dir: Path, port: int) -> None:
     is imported or stored; only this machine can open it (127.0.0.1)."""
     course_dir = _course_dir(course_dir)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    elearn_state().services["preview"] = CoursePreview(course_dir)
+    preview = CoursePreview(course_dir)
+    preview.current()  # validated once before the first page is asked for
+    preview.watch()
+    elearn_state().services["preview"] = preview
     prefix = elearn_state().url_prefix
     click.echo(f"Preview of {course_dir}: http://{PREVIEW_HOST}:{port}{prefix}/preview/")
     click.echo("Stop it with Ctrl+C.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from elearn.authoring.scenario_map import ScenarioMap, scenario_map
 from elearn.content import LoadedCourse, ScenarioDraft, load_course
 from elearn.core import engine, walk
 
+WATCH_SECONDS = 0.1  # how often `flask elearn preview` looks for a saved file
 MAX_FILES = 5000  # a course folder has tens of files; stop hashing a wrongly chosen folder
 
 
@@ -115,6 +117,22 @@ class CoursePreview:
         self.course_dir = Path(course_dir).resolve()
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._watcher: threading.Thread | None = None
+
+    def watch(self, interval: float = WATCH_SECONDS) -> None:
+        """Validate again as soon as a file is saved, not when the browser next asks: the page's
+        poll then finds the new fingerprint and its reload waits for (at most) the rest of a
+        validation already under way. A daemon thread: it ends with the preview server."""
+        if self._watcher is not None:
+            return
+
+        def loop() -> None:
+            while True:
+                self.current()
+                time.sleep(interval)
+
+        self._watcher = threading.Thread(target=loop, name="elearn-preview-watch", daemon=True)
+        self._watcher.start()
 
     def fingerprint(self) -> str:
         return fingerprint(self.course_dir)

@@ -19,7 +19,7 @@ from elearn.state import elearn_state
 
 bp = Blueprint("authoring", __name__, template_folder="templates", url_prefix="/preview")
 
-POLL_MS = 250  # a save shows within a quarter second plus the time to validate the folder
+POLL_MS = 200  # the page reloads within this of a save; the server validates meanwhile
 PREVIEW_SEED = "preview"  # the order of choices: shuffled as in the player, the same every time
 
 
