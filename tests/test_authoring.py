@@ -14,11 +14,12 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from elearn.authoring.paths import explore_paths
+from elearn.authoring.paths import explore_paths, minutes
 from elearn.authoring.preview import CoursePreview
 from elearn.authoring.scenario_map import scenario_map, to_svg
 from elearn.cli import elearn_cli
 from elearn.content import load_course
+from elearn.core import walk
 from elearn.db import Base
 from elearn.i18n import force_locale
 from tests.conftest import FIXTURES, PLAY_COURSE, ROOT, make_test_app, register
@@ -174,6 +175,9 @@ def test_the_path_explorer_on_the_play_course_matches_a_count_by_hand() -> None:
     # intro 7 words + reflection 3 + the two choices 3 + feedback 1; talk 2 + the two offered
     # choices 3 + feedback 1; the ending's text 3 + title 1 = 24 words = 8 s, + 2 × 20 s.
     assert p.best.minutes == pytest.approx(48 / 60)
+    # The longest in minutes, found over the state graph, is the longest of the four paths.
+    every = [minutes(scenario, w, "nb") for w in walk.walk_paths(scenario)[0]]
+    assert len(every) == 4 and p.longest.minutes == pytest.approx(max(every))
 
 
 def test_paths_command_prints_the_figures(app: Flask) -> None:

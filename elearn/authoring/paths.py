@@ -64,6 +64,49 @@ def _summary(scenario: dict[str, Any], w: walk.Walk, lang: str) -> PathSummary:
     return PathSummary(w.choices, end["id"], outcome, w.final["points"], minutes(scenario, w, lang))
 
 
+def _longest_in_minutes(scenario: dict[str, Any], graph: walk.StateGraph, lang: str) -> walk.Walk:
+    """The path that takes longest to read and decide, over an acyclic state graph: each move
+    weighs what `walk.words_read` counts for it (the situation, the offered choices, the
+    feedback) plus a decision's seconds, so the longest path is found without walking them all.
+    What is read depends on the node and the variables, not the points: weighed once per pair."""
+    weights: dict[Any, float] = {}
+
+    def situation(state: engine.State) -> Any:
+        return state["node"], tuple(sorted(state["vars"].items()))
+
+    def alone(state: engine.State) -> float:  # what is read at a state when the path stops there
+        key = situation(state)
+        if key not in weights:
+            weights[key] = walk.words_read(scenario, walk.Walk((), (state,)), lang)
+        return weights[key] / walk.WORDS_PER_MINUTE
+
+    def step(state: engine.State, choice: str, nxt: engine.State) -> float:
+        key = (situation(state), choice)
+        if key not in weights:
+            pair = walk.Walk((choice,), (state, nxt))
+            weights[key] = walk.words_read(scenario, pair, lang) / walk.WORDS_PER_MINUTE - alone(
+                nxt
+            )
+        return weights[key] + walk.SECONDS_PER_DECISION / 60
+
+    best: dict[str, tuple[float, tuple[str, ...]]] = {}
+    for key in reversed(_topological(graph)):  # every state after the states it leads to
+        state = graph.states[key]
+        options = [(alone(state), ())] if not graph.moves[key] else []
+        for choice, nxt in graph.moves[key]:
+            rest = best[nxt]
+            options.append((step(state, choice, graph.states[nxt]) + rest[0], (choice, *rest[1])))
+        best[key] = max(options)
+    return walk.replay(scenario, best[graph.start][1])
+
+
+def _topological(graph: walk.StateGraph) -> list[str]:
+    """The states of an acyclic state graph, each before the states it leads to (the
+    walker's strongly connected components come out sinks first, one state each)."""
+    comps = walk.strongly_connected(graph.moves, lambda k: [n for _, n in graph.moves[k]])
+    return [members[0] for members in reversed(comps)]
+
+
 def _ranges(scenario: dict[str, Any], graph: walk.StateGraph) -> list[VariableRange]:
     out = []
     for name, spec in scenario["variables"].items():
@@ -85,7 +128,10 @@ def explore_paths(scenario: dict[str, Any], lang: str) -> ScenarioPaths:
         for w in walks:
             by_ending[w.final["node"]] = by_ending.get(w.final["node"], 0) + 1
     choices, steps = walk.longest_path(scenario, graph)
-    longest = _summary(scenario, walk.replay(scenario, choices), lang) if choices else None
+    # Exact only without loops (then `choices` is known); with loops the bound in steps is shown.
+    longest = (
+        _summary(scenario, _longest_in_minutes(scenario, graph, lang), lang) if choices else None
+    )
     nodes = scenario["nodes"]
     endings = [
         (nid, nodes[nid]["ending"]["outcome"], by_ending.get(nid, 0))

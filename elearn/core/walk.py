@@ -11,6 +11,7 @@ scenario is sampled straight away instead of being enumerated up to the limit an
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -141,7 +142,9 @@ def sample_paths(scenario: Scenario, count: int, seed: int = 0) -> list[Walk]:
     return list(found.values())
 
 
+@functools.lru_cache(maxsize=16_384)
 def _words(text: str) -> int:
+    """Cached: the same few hundred texts are counted once per path otherwise."""
     return len(re.findall(r"\w+", text))
 
 
