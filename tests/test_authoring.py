@@ -3,8 +3,14 @@ the preview, which plays a course folder from disk and stores nothing."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -287,3 +293,51 @@ def test_preview_command_refuses_a_folder_without_a_course(db: Engine, tmp_path:
     result = app.test_cli_runner().invoke(elearn_cli, ["preview", str(tmp_path)])
     assert result.exit_code != 0
     assert "no course.yaml here" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_preview_command_serves_the_folder_on_loopback(tmp_path: Path) -> None:
+    """The real command in its own process: it says where it listens, serves the course from
+    disk there, and sees a saved file without being asked for a page first."""
+    course = tmp_path / "course"
+    shutil.copytree(PLAY_COURSE, course)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "FLASK_APP": "wsgi.py",
+        "ELEARN_DATABASE_URL": f"sqlite:///{tmp_path / 'preview.sqlite3'}",
+        "SECRET_KEY": "test",
+    }
+    flask = Path(sys.executable).parent / "flask"
+    command = [str(flask), "elearn", "preview", str(course), "--port", str(port)]
+    proc = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        first_line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/preview/" in first_line
+        base = f"http://127.0.0.1:{port}/preview"
+        html = ""
+        for _ in range(100):  # the server starts after the line is printed
+            try:
+                html = urllib.request.urlopen(f"{base}/s/first", timeout=5).read().decode()
+                break
+            except OSError:
+                proc.poll()
+                assert proc.returncode is None, proc.stdout.read()
+                threading.Event().wait(0.1)
+        assert "En elev ber om å få snakke." in html
+        shown = urllib.request.urlopen(f"{base}/fingerprint", timeout=5).read().decode()
+        first = course / "first.yaml"
+        first.write_text(first.read_text().replace("En elev ber om å få snakke.", "Ny tekst."))
+        assert urllib.request.urlopen(f"{base}/fingerprint", timeout=5).read().decode() != shown
+        assert "Ny tekst." in urllib.request.urlopen(f"{base}/s/first", timeout=5).read().decode()
+    finally:
+        proc.terminate()
+        proc.wait(10)
