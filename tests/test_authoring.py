@@ -24,7 +24,7 @@ from elearn.authoring.paths import explore_paths, minutes
 from elearn.authoring.preview import CoursePreview
 from elearn.authoring.scenario_map import scenario_map, to_svg
 from elearn.cli import elearn_cli
-from elearn.content import load_course
+from elearn.content import graph, load_course
 from elearn.core import walk
 from elearn.db import Base
 from elearn.i18n import force_locale
@@ -341,3 +341,13 @@ def test_preview_command_serves_the_folder_on_loopback(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_a_scenario_too_large_to_explore_is_drawn_without_marks(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(graph, "MAX_STATES", 3)  # the play course's 7 states are then "too many"
+    client = _preview(app, PLAY_COURSE)
+    html = client.get("/preview/s/first/map?lang=en").get_data(as_text=True)
+    assert "E060" in html and "too many situations to play through" in html
+    assert html.count('class="node"') == 5 and "UNREACHABLE" not in html
