@@ -222,6 +222,14 @@ def test_preview_is_not_served_by_an_ordinary_app(client: FlaskClient) -> None:
         assert client.get(url).status_code == 404
 
 
+def test_preview_answers_this_machine_only(app: Flask) -> None:
+    client = _preview(app, PLAY_COURSE)
+    assert client.get("/preview/").status_code == 200
+    elsewhere = {"REMOTE_ADDR": "192.0.2.7"}
+    assert client.get("/preview/", environ_base=elsewhere).status_code == 404
+    assert client.get("/preview/fingerprint", environ_base=elsewhere).status_code == 404
+
+
 def test_playing_in_preview_writes_nothing_to_any_table(app: Flask, db: Engine) -> None:
     client = _preview(app, PLAY_COURSE)
     register(client)  # even a signed-in learner's preview stores nothing

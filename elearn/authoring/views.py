@@ -23,9 +23,15 @@ POLL_MS = 200  # the page reloads within this of a save; the server validates me
 PREVIEW_SEED = "preview"  # the order of choices: shuffled as in the player, the same every time
 
 
+LOOPBACK = ("127.0.0.1", "::1")
+
+
 def _preview() -> CoursePreview:
+    """The folder being previewed; a 404 in any app not started by `flask elearn preview`, and
+    for any visitor not on this machine (the command binds to 127.0.0.1; this holds even if
+    the app were ever served wider)."""
     found = elearn_state().services.get("preview")
-    if found is None:
+    if found is None or request.remote_addr not in LOOPBACK:
         abort(404)
     return found
 
