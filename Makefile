@@ -7,7 +7,7 @@ PORT   ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-test browser npm css js-test lint bench clean translations
+.PHONY: run test install install-test browser graphviz npm css js-test lint bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## make run: set up the embedded SQLite database, import courses/, print a demo login, serve.
-run: install css
+run: install css graphviz
 	$(BIN)/flask elearn demo
 	@echo ""
 	@echo "Open http://$(HOST):$(PORT)/ and log in with the demo learner above."
@@ -52,6 +52,14 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; \
 	fi
 
+# Debian's Graphviz (`dot`) for the scenario maps of `flask elearn graph` and the preview.
+graphviz:
+	@if ! command -v dot >/dev/null 2>&1; then \
+	  echo "Installing Debian's graphviz for the scenario maps…"; \
+	  SUDO=""; [ "$$(id -u)" = "0" ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq graphviz; \
+	fi
+
 # The packages' JavaScript runtime against the Python engine (shared vectors, Node's test runner).
 # The vectors are made again only when a course, the core, the content or the package code changed.
 VECTOR_INPUTS := $(shell find courses tests/fixtures tests/export/fixtures elearn/core elearn/content elearn/player elearn/tracking scorm_export -type f -not -name '*.pyc' 2>/dev/null)
@@ -64,7 +72,7 @@ js-test: install-test build/vectors.json
 	node --test scorm_export/runtime/tests/
 
 ## make test: install what the tests need and run the whole suite (Python and browser tests).
-test: install-test npm browser js-test
+test: install-test npm browser graphviz js-test
 	ELEARN_CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
 
 ## make screenshots: every page type in nb, nn and en at 375 and 1280 px, and the package player's

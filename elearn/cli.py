@@ -1,5 +1,6 @@
 """`flask elearn …` (or the `elearn` console script): the root group. Each room brings its own
-group of commands (accounts, content, export, lrs, tracking); they are offered here side by side,
+group of commands (accounts, authoring, content, export, lrs, tracking); they are offered here
+side by side,
 as `flask elearn import`, `flask elearn lrs-client create` and so on. The platform-wide ones,
 `upgrade` and `demo`, live here."""
 
@@ -14,6 +15,7 @@ from flask.cli import AppGroup
 
 from elearn.accounts import service as accounts
 from elearn.accounts.cli import cli as accounts_cli
+from elearn.authoring.cli import cli as authoring_cli
 from elearn.content.cli import cli as content_cli
 from elearn.content.cli import import_courses
 from elearn.content.service import INVALID
@@ -28,6 +30,7 @@ from elearn.tracking.cli import cli as tracking_cli
 elearn_cli = AppGroup("elearn", help="elearn: courses, database and tracking.")
 ROOM_GROUPS = (
     accounts_cli,
+    authoring_cli,
     content_cli,
     export_cli,
     lrs_cli,

@@ -28,6 +28,7 @@ from elearn.accounts import host as host_accounts
 from elearn.accounts import views as accounts_views
 from elearn.accounts.host import HostHook, HostLearner, HostOrganisation
 from elearn.accounts.login import current_learner, install_login, login_url, own_accounts
+from elearn.authoring import views as authoring_views
 from elearn.catalogue import views as catalogue_views
 from elearn.certificates import service as certificates_service
 from elearn.certificates import views as certificates_views
@@ -164,6 +165,7 @@ def _wire_services(app: Flask, state: ElearnState) -> None:
         player=player_service.Player(player_settings, courses),
         export=export_service.Packages(courses, config["ELEARN_XAPI_BASE_IRI"]),
         sso=sso_client.make_registry(app),
+        preview=None,  # a CoursePreview only in an app started by `flask elearn preview`
     )
 
 
@@ -185,6 +187,7 @@ for _room in (
     sso_admin.bp,
     certificates_views.bp,
     privacy_views.bp,
+    authoring_views.bp,
 ):
     front_door.register_blueprint(_room)
 

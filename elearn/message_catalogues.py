@@ -31,6 +31,7 @@ SOURCE_ROOT = (
 )  # the checkout (or site-packages, where elearn sits beside scorm_export)
 ROOMS = (
     "accounts",
+    "authoring",
     "catalogue",
     "content",
     "player",

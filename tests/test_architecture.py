@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("elearn", "scorm_export")
 ROOMS = (
     "accounts",
+    "authoring",
     "catalogue",
     "content",
     "player",
@@ -23,6 +24,9 @@ ROOMS = (
     "lrs",
     "export",
     "organisations",
+    "sso",
+    "certificates",
+    "privacy",
 )
 
 

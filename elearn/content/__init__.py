@@ -24,9 +24,26 @@ from elearn.content.model import Course, Scenario
 from elearn.content.problems import Problem
 from elearn.core.hashing import content_hash
 
-__all__ = ["LoadedCourse", "Problem", "discover_courses", "load_course", "validate_paths"]
+__all__ = [
+    "LoadedCourse",
+    "Problem",
+    "ScenarioDraft",
+    "discover_courses",
+    "load_course",
+    "validate_paths",
+]
 
 COURSE_FILE = "course.yaml"
+
+
+@dataclass
+class ScenarioDraft:
+    """A scenario sound enough to compile and play, even when it has errors such as unreachable
+    nodes or dead ends: what the map of an unfinished course draws (elearn/authoring)."""
+
+    file: str
+    compiled: dict[str, Any]
+    explored: Exploration
 
 
 @dataclass
@@ -42,6 +59,7 @@ class LoadedCourse:
     course_id_at: tuple[int, int] = (0, 0)  # (line, column) of the id in course.yaml
     tests_passed: int = 0  # course tests (`tests:` in scenario files) that passed
     tests_failed: int = 0
+    drafts: list[ScenarioDraft] = field(default_factory=list)  # every scenario that could be played
 
     @property
     def ok(self) -> bool:
@@ -117,6 +135,7 @@ class _CourseCheck:
         self.files: dict[Path, int] = {}
         self.ids: dict[str, Document] = {}
         self.tests_passed = self.tests_failed = 0
+        self.drafts: list[ScenarioDraft] = []
 
     def course_file(self) -> tuple[Document, Course | None]:
         doc = load_yaml_file(self.course_dir / COURSE_FILE)
@@ -215,6 +234,7 @@ class _CourseCheck:
     def play(self, scenario: _Scenario, compiled: dict[str, Any], static_dead: set[str]) -> None:
         found = explore(compiled, scenario.doc, static_dead)
         self.problems += found.problems
+        self.drafts.append(ScenarioDraft(scenario.doc.file, compiled, found))
         if found.max_score is not None and found.min_score is not None:
             compiled["max_score"] = found.max_score
             compiled["min_score"] = found.min_score
@@ -288,7 +308,14 @@ class _CourseCheck:
             or any(s.compiled is None for s in self.scenarios)
         ):
             return LoadedCourse(
-                self.course_dir, None, problems, None, self.images.assets, course_id, at
+                self.course_dir,
+                None,
+                problems,
+                None,
+                self.images.assets,
+                course_id,
+                at,
+                self.drafts,
             )
         compiled = compile_course(course, [s.compiled for s in self.scenarios if s.compiled])
         files = [ScenarioFile(s.doc, s.typed, s.compiled, s.explored) for s in self.scenarios]  # type: ignore[arg-type]
@@ -302,6 +329,7 @@ class _CourseCheck:
             assets,
             course_id,
             at,
+            self.drafts,
         )
 
 

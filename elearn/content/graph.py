@@ -53,6 +53,7 @@ class Exploration:
     moves: list[list[tuple[int, tuple[int, str]]]] = field(default_factory=list)
     acyclic: bool = False  # no state can be reached again (then `order` lists every state)
     order: list[int] = field(default_factory=list)  # each state after those it leads to
+    alive: list[bool] = field(default_factory=list)  # per state: an ending can still be reached
 
 
 def _is_int(value: Any) -> bool:
@@ -513,7 +514,7 @@ class _Explorer:
             self.out.problems.append(self.too_many(max_states))
             return self.out
         self.out.states, self.out.moves = states, moves
-        alive = self.alive(states, moves)
+        alive = self.out.alive = self.alive(states, moves)
         self.report_hidden()
         self.report_traps(states, moves, alive)
         comps = walk.strongly_connected(range(len(states)), lambda s: [b for b, _ in moves[s]])

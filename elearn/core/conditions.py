@@ -161,3 +161,21 @@ def evaluate(ast: Ast | None, env: dict[str, int | bool]) -> bool:
     if "and" in ast:
         return all(evaluate(a, env) for a in ast["and"])
     return any(evaluate(a, env) for a in ast["or"])
+
+
+def to_text(ast: Ast) -> str:
+    """A parsed condition written back in the course language (for maps and messages: the
+    compiled form keeps only the AST). Brackets only where `or` sits inside `and` or `not`."""
+    if "cmp" in ast:
+        value = ast["value"]
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        return f"{ast['var']} {ast['cmp']} {shown}"
+    if "var" in ast:
+        return ast["var"]
+    if "not" in ast:
+        inner = ast["not"]
+        text = to_text(inner)
+        return f"not ({text})" if "and" in inner or "or" in inner else f"not {text}"
+    if "and" in ast:
+        return " and ".join(f"({to_text(a)})" if "or" in a else to_text(a) for a in ast["and"])
+    return " or ".join(to_text(a) for a in ast["or"])

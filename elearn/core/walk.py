@@ -11,6 +11,7 @@ scenario is sampled straight away instead of being enumerated up to the limit an
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -141,7 +142,9 @@ def sample_paths(scenario: Scenario, count: int, seed: int = 0) -> list[Walk]:
     return list(found.values())
 
 
+@functools.lru_cache(maxsize=16_384)
 def _words(text: str) -> int:
+    """Cached: the same few hundred texts are counted once per path otherwise."""
     return len(re.findall(r"\w+", text))
 
 
@@ -373,3 +376,23 @@ def reachable(
             out.append((k, label))
         edges.append(out)
     return states, edges
+
+
+def ending_counts(scenario: Scenario, graph: StateGraph | None = None) -> dict[str, int] | None:
+    """How many paths end at each ending node, counted over the state graph like `count_paths`
+    (so exact however many paths there are); None when the state graph has a loop."""
+    graph = graph or state_graph(scenario)
+    if not _is_acyclic(graph):
+        return None
+    counts: dict[str, dict[str, int]] = {}
+    for key in _post_order(graph):
+        state = graph.states[key]
+        if state["ended"]:
+            counts[key] = {state["node"]: 1}
+            continue
+        total: dict[str, int] = {}
+        for _, nxt in graph.moves[key]:
+            for node, n in counts[nxt].items():
+                total[node] = total.get(node, 0) + n
+        counts[key] = total
+    return counts[graph.start]

@@ -353,7 +353,16 @@ def play_page(
     course: CourseEntry, attempt: Attempt, scenario: dict[str, Any]
 ) -> dict[str, Any] | None:
     """Everything the player page shows for a scenario; None if it has not been started."""
-    states = attempt.state["scenarios"]
+    return scenario_page(
+        course.compiled, attempt.state["scenarios"], scenario, attempt.registration
+    )
+
+
+def scenario_page(
+    compiled: dict[str, Any], states: dict[str, Any], scenario: dict[str, Any], seed: str
+) -> dict[str, Any] | None:
+    """The play page's contents from scenario states alone (no attempt): the player and the
+    authors' preview (elearn/authoring) show a state with the same page."""
     state = states.get(scenario["id"])
     if state is None:
         return None
@@ -364,16 +373,16 @@ def play_page(
         "state": state,
         "node": node,
         "texts": engine.visible_text(node, state),
-        "choices": [] if state["ended"] else shown_choices(scenario, state, attempt.registration),
+        "choices": [] if state["ended"] else shown_choices(scenario, state, seed),
         "last": history[-1] if history else None,
         "history": history,
         "done": done,
         "estimate": estimate,
-        "course_percent": rules.course_progress(course.compiled, states),
-        "next_scenario": rules.next_scenario(course.compiled, states, scenario["id"]),
-        "all_ended": rules.all_ended(course.compiled, states),
+        "course_percent": rules.course_progress(compiled, states),
+        "next_scenario": rules.next_scenario(compiled, states, scenario["id"]),
+        "all_ended": rules.all_ended(compiled, states),
         "quiz": scenario.get("kind") == "quiz",
-        "scenario_number": course.compiled["scenarios"].index(scenario) + 1,
+        "scenario_number": compiled["scenarios"].index(scenario) + 1,
         "good_answers": sum(h["outcome"] == rules.GOOD for h in history),
     }
 

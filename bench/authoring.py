@@ -1,0 +1,171 @@
+"""The course author's tools, timed (issue 16's targets: a scenario's map under 2 s, a saved
+change visible in the preview within 1 s):
+
+* the map: `scenario_map` + Graphviz's SVG for every scenario of the courses in courses/ (the
+  largest of each course printed) and for the largest scenario of the generated 5,000-node
+  course of bench/validate.py;
+* the preview: a real Chromium (Playwright, /usr/bin/chromium) on the preview of a copy of each
+  course, a node's text changed on disk, and the time until the new text is on the screen,
+  with no click: the page's own poll (every 250 ms) notices and reloads. Also the server's
+  share: the fingerprint of the folder and validating it again.
+
+    .venv/bin/python bench/authoring.py [--repeat N] [--chromium /usr/bin/chromium]
+
+Prints the machine first. Best-of-N for the map; for the preview the median and the worst of N
+saves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from player_step import machine  # bench/ is on the path when run
+from validate import big_course
+from werkzeug.serving import make_server
+
+from elearn.app import create_app
+from elearn.authoring.preview import CoursePreview, fingerprint
+from elearn.authoring.scenario_map import scenario_map, to_svg
+from elearn.content import load_course
+from elearn.i18n import force_locale
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSES = ["helse-22", "skole-19b", "voksenopplaering-24", "sample-course"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _app(tmp: Path):  # type: ignore[no-untyped-def]
+    return create_app(
+        {
+            "SECRET_KEY": "bench",
+            "ELEARN_DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+            "ELEARN_LRS_ENDPOINT": "",
+        }
+    )
+
+
+def best(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def bench_maps(course_dir: Path, repeat: int, app) -> None:  # type: ignore[no-untyped-def]
+    loaded = load_course(course_dir)
+    rows = []
+    with app.app_context(), force_locale("nb"):
+        for draft in loaded.drafts:
+
+            def draw(draft=draft) -> str:
+                return to_svg(scenario_map(draft.compiled, draft.explored, "nb"), lambda n: n)
+
+            rows.append((len(draft.compiled["nodes"]), draft.compiled["id"], best(draw, repeat)))
+    nodes, sid, seconds = max(rows)
+    slowest = max(r[2] for r in rows)
+    print(
+        f"  map  {course_dir.name:22} largest scenario '{sid}' ({nodes} nodes): {seconds:.3f} s;"
+        f" slowest of {len(rows)} scenarios {slowest:.3f} s"
+    )
+
+
+def _edit(course: Path, i: int) -> tuple[Path, str, str]:
+    """A file and the change that puts a new marker into the first scenario's start text."""
+    loaded = load_course(course)
+    scenario = loaded.compiled["scenarios"][0]
+    text = scenario["nodes"][scenario["start"]]["text"]["nb"]
+    path = Path(loaded.drafts[0].file)
+    source = path.read_text()
+    words = text.split()
+    for n in range(len(words), 0, -1):  # the longest start of the text found once in the file
+        old = " ".join(words[:n])
+        if source.count(old) == 1:
+            return path, old, f"{old} MERKE{i}"
+    raise AssertionError(f"the start text of {path} is not found in it")
+
+
+def bench_preview(course_dir: Path, repeat: int, chromium: str, browser) -> None:  # type: ignore[no-untyped-def]
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        course = tmp / course_dir.name
+        shutil.copytree(course_dir, course)
+        app = _app(tmp)
+        preview = CoursePreview(course)
+        preview.watch()  # as `flask elearn preview` does
+        app.extensions["elearn"].services["preview"] = preview
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            sid = load_course(course).compiled["scenarios"][0]["id"]
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_port}/preview/s/{sid}?lang=nb")
+            seen, server_side = [], []
+            for i in range(repeat):
+                path, old, new = _edit(course, i)
+                original = path.read_text()
+                t = time.perf_counter()
+                path.write_text(original.replace(old, new, 1))
+                page.get_by_text(f"MERKE{i}").first.wait_for(timeout=30_000)
+                seen.append(time.perf_counter() - t)
+                path.write_text(original)
+                page.get_by_text(f"MERKE{i}").first.wait_for(state="detached", timeout=30_000)
+                t = time.perf_counter()
+                fingerprint(course)
+                load_course(course)
+                server_side.append(time.perf_counter() - t)
+            page.close()
+        finally:
+            server.shutdown()
+            thread.join(5)
+    print(
+        f"  save {course_dir.name:22} to visible: median {statistics.median(seen):.3f} s, "
+        f"worst {max(seen):.3f} s of {repeat}; server's share (fingerprint + validate): "
+        f"median {statistics.median(server_side):.3f} s (load average {os.getloadavg()[0]:.1f})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+    print(f"machine: {machine()}; load average now {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        app = _app(tmp)
+        print("The map (scenario_map + Graphviz dot → SVG), best of", args.repeat)
+        for name in COURSES:
+            bench_maps(ROOT / "courses" / name, args.repeat, app)
+        bench_maps(big_course(tmp / "bench-5000"), 1, app)
+    from playwright.sync_api import sync_playwright
+
+    print("The preview: a saved change until it is on the screen (Chromium, no click)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+        try:
+            for name in COURSES[:3]:
+                bench_preview(ROOT / "courses" / name, args.repeat, args.chromium, browser)
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
