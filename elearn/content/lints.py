@@ -7,6 +7,7 @@ cast name that stands for two different people (W006).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +31,14 @@ class ScenarioFile:
     explored: Exploration
 
 
+_WORD = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=8192)
 def _words(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+    """Cached: the reading-time lint counts a node's texts once per state (node + variable
+    values), so the same few hundred texts were counted tens of thousands of times."""
+    return len(_WORD.findall(text))
 
 
 # -- W003: reading time ---------------------------------------------------------------------------

@@ -138,12 +138,8 @@ class _LimitError(Exception):
         self.aliased = aliased
 
 
-class _ComposerMixin(Composer):
-    """SafeLoader's composer with two changes: implicit tags are left unresolved (we resolve
-    scalars ourselves, YAML 1.2 style) and nesting depth is limited while composing, so a file
-    of ten thousand '[' cannot exhaust the Python stack."""
-
-    _depth = 0
+class _Unresolved:
+    """Implicit tags are left unresolved: we resolve scalars ourselves, YAML 1.2 style."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         return _IMPLICIT
@@ -153,6 +149,13 @@ class _ComposerMixin(Composer):
 
     def ascend_resolver(self) -> None:
         return None
+
+
+class _ComposerMixin(_Unresolved, Composer):
+    """SafeLoader's composer with nesting depth limited while composing, so a file of ten
+    thousand '[' cannot exhaust the Python stack."""
+
+    _depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         if self.check_event(AliasEvent) or not self.check_event(
@@ -177,16 +180,14 @@ class _PyComposer(_ComposerMixin, yaml.SafeLoader):
 
 if _CParser is not None:
 
-    class _CComposer(_ComposerMixin, _CParser):  # type: ignore[misc, valid-type]
-        """libyaml's parser (about ten times faster) feeding the same Python composer; only
-        events cross over, so the depth limit and tag handling are exactly the same."""
-
-        def __init__(self, stream: str):
-            _CParser.__init__(self, stream)
-            Composer.__init__(self)
+    class _CComposer(_Unresolved, _CParser):  # type: ignore[misc, valid-type]
+        """libyaml's parser and composer, both in C (composing in Python took as long as the
+        rest of the check together). The C composer recurses on the C stack, and libyaml stops
+        at its own nesting limit (E002 as well); the 40-level limit is then applied by the
+        builder, with the same message."""
 
 
-def _composer(text: str) -> Composer:
+def _composer(text: str) -> Any:
     if _CParser is not None and USE_LIBYAML:
         return _CComposer(text)
     return _PyComposer(text)
