@@ -310,7 +310,7 @@ def _no_cyclic_gc() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a course is checked. Loading builds
     hundreds of thousands of small objects (YAML nodes, positions, typed objects) that live
     until the check ends; each allocation burst made the collector rescan all of them, which
-    took most of the time on large courses (5,000 nodes: about 3 s of 3.4 s). Nothing here
+    took most of the time on large courses (on the 5,000-node bench course, more than half the time). Nothing here
     makes reference cycles worth collecting early, and the previous state is restored (another
     thread that paused it too is left alone)."""
     was_enabled = gc.isenabled()

@@ -517,3 +517,14 @@ def load_yaml_file(path: Path) -> Document:
         )
         return doc
     return load_yaml_bytes(raw, file, size)
+
+
+def compose_text(text: str) -> Node | None:
+    """The node tree of a YAML text with each node's start and end marks as character offsets
+    into `text` (the pure-Python parser, whose offsets count characters), for tools that edit
+    a file in place (translation import). Tags are left unresolved, as in loading."""
+    composer = _PyComposer(text)
+    try:
+        return composer.get_single_node()
+    finally:
+        composer.dispose()
