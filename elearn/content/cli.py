@@ -87,7 +87,7 @@ def _list_missing(missing: list[tuple[str, str]]) -> None:
         click.echo(f"  missing {lang}: {unit_id}")
 
 
-@translations_group.command("export")
+@translations_group.command("export", with_appcontext=False)
 @click.argument("course_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
     "-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False)
@@ -118,7 +118,7 @@ def translations_export(
         _list_missing(missing)
 
 
-@translations_group.command("import")
+@translations_group.command("import", with_appcontext=False)
 @click.argument("course_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
