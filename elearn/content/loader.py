@@ -228,9 +228,11 @@ class _Builder:
 
     def build(self, node: Node, path: YPath, depth: int) -> Any:
         self.count += 1
-        if id(node) in self.built:
+        seen = id(node)
+        if seen in self.built:
             self.aliased = True
-        self.built.add(id(node))
+        else:
+            self.built.add(seen)
         if self.count > MAX_NODES:
             raise _LimitError(
                 f"the file expands to more than {MAX_NODES:,} values through its aliases (*name)"
@@ -244,7 +246,8 @@ class _Builder:
             raise _LimitError(
                 f"the data is nested more than {MAX_DEPTH} levels deep", node.start_mark, path
             )
-        self.doc.values[path] = _pos(node.start_mark)
+        mark = node.start_mark
+        self.doc.values[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
         if isinstance(node, SequenceNode):
@@ -292,7 +295,8 @@ class _Builder:
                     (*path, key),
                 )
                 continue
-            line, column = _pos(key_node.start_mark)
+            mark = key_node.start_mark
+            line, column = mark.line + 1, mark.column + 1
             if key in first_line:
                 self.doc.problems.append(
                     Problem(
@@ -314,6 +318,9 @@ class _Builder:
 
 def resolve_plain(text: str) -> Any:
     """A plain (unquoted) scalar under the YAML 1.2 core schema; anything else is text."""
+    first = text[:1]
+    if first.isalpha() and first not in "nNtTfF":  # no null, bool or number starts so
+        return text
     if text in _NULLS:
         return None
     if text in _BOOLS:
