@@ -248,3 +248,21 @@ def test_the_commands_list_what_is_missing(tmp_path: Path) -> None:
     assert "missing en: course/title" in result.output
     assert "0 text(s) changed; files written: none." in result.output
     assert io.StringIO(result.output).getvalue().count("missing") == 1
+
+
+def test_windows_line_ends_and_a_byte_order_mark_are_kept(tmp_path: Path) -> None:
+    course = copy("sample-course", tmp_path)
+    tolken = course / "tolken.yaml"
+    text = tolken.read_text().replace('  en: "The brother who offered to interpret"\n', "", 1)
+    tolken.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    nn, en = export(course, tmp_path / "out", "po").files
+    assert "tolken/title" in export(course, tmp_path / "out", "po").missing["en"]
+    po_set(en, "tolken/title", "The brother who wanted to interpret")
+    po_set(nn, FEEDBACK, "Rett.\nTo liner.")
+    result = import_files(course, [nn, en])
+    assert sorted(result.changed) == [("en", "tolken/title"), ("nn", FEEDBACK)]
+    raw = tolken.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\n" not in raw.replace(b"\r\n", b"")
+    assert b'  nn: "Broren som ville tolke"\r\n  en: "The brother who wanted' in raw
+    assert b"          nn: |-\r\n            Rett.\r\n            To liner.\r\n          en:" in raw
+    assert load_course(course).ok
