@@ -1,4 +1,5 @@
-"""`flask elearn validate | import`: check course folders and import them as versions."""
+"""`flask elearn validate | import | translations`: check course folders, import them as versions,
+and take their texts out to translators and back."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from elearn.config import default_courses_dir
-from elearn.content import validate_paths
+from elearn.content import translation_files, validate_paths
 from elearn.content.scaffold import ScaffoldError, new_course
 from elearn.content.service import INVALID, ImportResult, import_all
 from elearn.signals import course_imported
 from elearn.state import elearn_state
 
-cli = AppGroup("content", help="Course folders: create, validate and import.")
+cli = AppGroup("content", help="Course folders: create, validate, import and translate.")
 
 
 @cli.command("validate", with_appcontext=False)
@@ -108,3 +109,69 @@ def new_command(course_id: str, parent: Path | None) -> None:
     for path in files:
         click.echo(f"wrote {path}")
     click.echo(f"next: edit the texts, then run `flask elearn validate {files[0].parent}`")
+
+
+@cli.group("translations")
+def translations_group() -> None:
+    """A course's texts out to translators (XLIFF 2.0 or PO) and back into its YAML files."""
+
+
+def _list_missing(missing: list[tuple[str, str]]) -> None:
+    for lang, unit_id in missing:
+        click.echo(f"  missing {lang}: {unit_id}")
+
+
+@translations_group.command("export", with_appcontext=False)
+@click.argument("course_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False)
+)
+@click.option("--format", "fmt", type=click.Choice(["xliff", "po"]), default="xliff")
+@click.option(
+    "--language",
+    "languages",
+    multiple=True,
+    type=click.Choice(["nn", "en"]),
+    help="Target language (repeat; default: nn and en).",
+)
+def translations_export(
+    course_dir: Path, out_dir: Path, fmt: str, languages: tuple[str, ...]
+) -> None:
+    """Write one file per target language with the bokmål source and each text's context."""
+    try:
+        result = translation_files.export(course_dir, out_dir, fmt, languages or ("nn", "en"))
+    except translation_files.TranslationError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        sys.exit(1)
+    for path in result.files:
+        click.echo(f"wrote {path}")
+    missing = [(lang, uid) for lang, ids in result.missing.items() for uid in ids]
+    if missing:
+        click.echo(f"{len(missing)} text(s) not yet translated:")
+        _list_missing(missing)
+
+
+@translations_group.command("import", with_appcontext=False)
+@click.argument("course_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
+)
+def translations_import(course_dir: Path, files: tuple[Path, ...]) -> None:
+    """Put translated XLIFF or PO files back into the course's YAML files (all or nothing)."""
+    try:
+        result = translation_files.import_files(course_dir, list(files))
+    except translation_files.TranslationError as exc:
+        click.echo("Nothing was changed:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    for lang, unit_id in result.changed:
+        click.echo(f"  changed {lang}: {unit_id}")
+    for lang, unit_id in result.stale:
+        click.echo(f"  check {lang}: {unit_id} (the bokmål text changed since the export)")
+    if result.missing:
+        click.echo(f"{len(result.missing)} text(s) not translated (left as they are):")
+        _list_missing(result.missing)
+    files_changed = ", ".join(str(p) for p in result.written) or "none"
+    click.echo(f"{len(result.changed)} text(s) changed; files written: {files_changed}.")

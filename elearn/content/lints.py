@@ -9,6 +9,7 @@ an ending that contradicts the labels the learner was just shown on the way to i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from dataclasses import dataclass
@@ -46,8 +47,14 @@ class ScenarioFile:
     explored: Exploration
 
 
+_WORD = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=8192)
 def _words(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+    """Cached: the reading-time lint counts a node's texts once per state (node + variable
+    values), so the same few hundred texts were counted tens of thousands of times."""
+    return len(_WORD.findall(text))
 
 
 # -- W003: reading time ---------------------------------------------------------------------------

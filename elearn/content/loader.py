@@ -139,12 +139,8 @@ class _LimitError(Exception):
         self.aliased = aliased
 
 
-class _ComposerMixin(Composer):
-    """SafeLoader's composer with two changes: implicit tags are left unresolved (we resolve
-    scalars ourselves, YAML 1.2 style) and nesting depth is limited while composing, so a file
-    of ten thousand '[' cannot exhaust the Python stack."""
-
-    _depth = 0
+class _Unresolved:
+    """Implicit tags are left unresolved: we resolve scalars ourselves, YAML 1.2 style."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         return _IMPLICIT
@@ -154,6 +150,13 @@ class _ComposerMixin(Composer):
 
     def ascend_resolver(self) -> None:
         return None
+
+
+class _ComposerMixin(_Unresolved, Composer):
+    """SafeLoader's composer with nesting depth limited while composing, so a file of ten
+    thousand '[' cannot exhaust the Python stack."""
+
+    _depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         if self.check_event(AliasEvent) or not self.check_event(
@@ -178,16 +181,14 @@ class _PyComposer(_ComposerMixin, yaml.SafeLoader):
 
 if _CParser is not None:
 
-    class _CComposer(_ComposerMixin, _CParser):  # type: ignore[misc, valid-type]
-        """libyaml's parser (about ten times faster) feeding the same Python composer; only
-        events cross over, so the depth limit and tag handling are exactly the same."""
-
-        def __init__(self, stream: str):
-            _CParser.__init__(self, stream)
-            Composer.__init__(self)
+    class _CComposer(_Unresolved, _CParser):  # type: ignore[misc, valid-type]
+        """libyaml's parser and composer, both in C (composing in Python took as long as the
+        rest of the check together). The C composer recurses on the C stack, and libyaml stops
+        at its own nesting limit (E002 as well); the 40-level limit is then applied by the
+        builder, with the same message."""
 
 
-def _composer(text: str) -> Composer:
+def _composer(text: str) -> Any:
     if _CParser is not None and USE_LIBYAML:
         return _CComposer(text)
     return _PyComposer(text)
@@ -242,9 +243,11 @@ class _Builder:
 
     def build(self, node: Node, path: YPath, depth: int) -> Any:
         self.count += 1
-        if id(node) in self.built:
+        seen = id(node)
+        if seen in self.built:
             self.aliased = True
-        self.built.add(id(node))
+        else:
+            self.built.add(seen)
         if self.count > MAX_NODES:
             raise _LimitError(
                 f"the file expands to more than {MAX_NODES:,} values through its aliases (*name)"
@@ -258,7 +261,8 @@ class _Builder:
             raise _LimitError(
                 f"the data is nested more than {MAX_DEPTH} levels deep", node.start_mark, path
             )
-        self.doc.values[path] = _pos(node.start_mark)
+        mark = node.start_mark
+        self.doc.values[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
         if isinstance(node, SequenceNode):
@@ -306,7 +310,8 @@ class _Builder:
                     (*path, key),
                 )
                 continue
-            line, column = _pos(key_node.start_mark)
+            mark = key_node.start_mark
+            line, column = mark.line + 1, mark.column + 1
             if key in first_line:
                 self.report(
                     Problem(
@@ -329,6 +334,9 @@ class _Builder:
 
 def resolve_plain(text: str) -> Any:
     """A plain (unquoted) scalar under the YAML 1.2 core schema; anything else is text."""
+    first = text[:1]
+    if first.isalpha() and first not in "nNtTfF":  # no null, bool or number starts so
+        return text
     if text in _NULLS:
         return None
     if text in _BOOLS:
@@ -533,3 +541,14 @@ def load_yaml_file(path: Path) -> Document:
         )
         return doc
     return load_yaml_bytes(raw, file, size)
+
+
+def compose_text(text: str) -> Node | None:
+    """The node tree of a YAML text with each node's start and end marks as character offsets
+    into `text` (the pure-Python parser, whose offsets count characters), for tools that edit
+    a file in place (translation import). Tags are left unresolved, as in loading."""
+    composer = _PyComposer(text)
+    try:
+        return composer.get_single_node()
+    finally:
+        composer.dispose()
