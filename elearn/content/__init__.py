@@ -318,7 +318,7 @@ class _CourseCheck:
                 self.images.assets,
                 course_id,
                 at,
-                self.drafts,
+                drafts=self.drafts,
             )
         compiled = compile_course(course, [s.compiled for s in self.scenarios if s.compiled])
         files = [ScenarioFile(s.doc, s.typed, s.compiled, s.explored) for s in self.scenarios]  # type: ignore[arg-type]
@@ -332,7 +332,7 @@ class _CourseCheck:
             assets,
             course_id,
             at,
-            self.drafts,
+            drafts=self.drafts,
         )
 
 
