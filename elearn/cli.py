@@ -18,13 +18,14 @@ from elearn.content.cli import cli as content_cli
 from elearn.content.cli import import_courses
 from elearn.content.service import INVALID
 from elearn.export.cli import cli as export_cli
+from elearn.live.cli import cli as live_cli
 from elearn.lrs.cli import cli as lrs_cli
 from elearn.migrate import upgrade_database
 from elearn.state import elearn_state
 from elearn.tracking.cli import cli as tracking_cli
 
 elearn_cli = AppGroup("elearn", help="elearn: courses, database and tracking.")
-ROOM_GROUPS = (accounts_cli, content_cli, export_cli, lrs_cli, tracking_cli)
+ROOM_GROUPS = (accounts_cli, content_cli, export_cli, live_cli, lrs_cli, tracking_cli)
 for _group in ROOM_GROUPS:
     for _command in _group.commands.values():
         elearn_cli.add_command(_command)

@@ -3,6 +3,7 @@
 from elearn.accounts.models import Organisation, User
 from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.db import Base
+from elearn.live.models import LiveParticipant, LiveSession, LiveVote
 from elearn.lrs.models import LrsAttachment, LrsClient, LrsDocument
 from elearn.player.models import Attempt
 from elearn.tracking.models import ForwarderLease, OutboxEntry, StatementKey, StoredStatement
@@ -14,6 +15,9 @@ __all__ = [
     "CourseAsset",
     "CourseVersion",
     "ForwarderLease",
+    "LiveParticipant",
+    "LiveSession",
+    "LiveVote",
     "LrsAttachment",
     "LrsClient",
     "LrsDocument",
