@@ -35,6 +35,7 @@ from elearn.content.service import CourseEntry, CourseVersions
 from elearn.core import engine, rules
 from elearn.db import utcnow
 from elearn.live.models import ENDED, LIVE, PAUSED, LiveParticipant, LiveSession, LiveVote
+from elearn.message_catalogues import N_
 from elearn.tracking.statements import StatementBuilder
 from elearn.tracking.store import add_statements
 
@@ -79,10 +80,12 @@ class ChoiceNotOffered(ValueError):
 
 
 # Messages as msgids: the views translate them (the service knows no language).
-VOTING_CLOSED = "Voting on this decision has closed. The screen shows where the room is now."
-SESSION_PAUSED = "The session is paused. Wait for the leader to continue."
-SESSION_ENDED = "The session has ended."
-NO_VOTES = "No one has voted yet: choose the room's answer yourself."
+VOTING_CLOSED = N_("Voting on this decision has closed. The screen shows where the room is now.")
+SESSION_PAUSED = N_("The session is paused. Wait for the leader to continue.")
+SESSION_ENDED = N_("The session has ended.")
+NO_VOTES = N_("No one has voted yet: choose the room's answer yourself.")
+NOT_NOW = N_("That cannot be done at this point of the session.")
+FIRST_STEP = N_("This is the first step: there is nothing to go back to.")
 
 
 def new_code() -> str:
@@ -373,7 +376,7 @@ class Live:
                 new["phase"] = ENDING if first["ended"] else VOTING
                 _new_round(new)
         else:
-            raise ActionRefused("That cannot be done at this point of the session.")
+            raise ActionRefused(NOT_NOW)
         new["undo"] = [*state.get("undo", [])[-(UNDO_DEPTH - 1) :], _without_undo(state)]
         return new
 
@@ -693,7 +696,7 @@ def _new_round(state: dict[str, Any]) -> None:
 def _back(state: dict[str, Any]) -> dict[str, Any]:
     undo = state.get("undo") or []
     if not undo:
-        raise ActionRefused("This is the first step: there is nothing to go back to.")
+        raise ActionRefused(FIRST_STEP)
     previous = copy.deepcopy(undo[-1])
     previous["undo"] = undo[:-1]
     previous["rounds_used"] = state.get("rounds_used", state["round"])

@@ -54,7 +54,7 @@ def round_of(html: str) -> str:
 def join(app: Flask, code: str, nickname: str = "") -> tuple[FlaskClient, str]:
     """A phone: its own client (cookie jar), joined; returns it and its page's URL."""
     phone = app.test_client()
-    page = phone.get(f"/live/j/{code}").get_data(as_text=True)
+    page = phone.get(f"/live/j/{code}?lang=en").get_data(as_text=True)
     response = phone.post(
         "/live/join", data={"csrf_token": csrf_from(page), "code": code, "nickname": nickname}
     )

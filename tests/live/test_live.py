@@ -224,7 +224,7 @@ def test_joining_with_a_wrong_code_says_so_and_is_rate_limited(db, tmp_path: Pat
     app = make_test_app(db, tmp_path, ELEARN_LIVE_JOIN_LIMIT="3/minute")
     import_course(app, PLAY_COURSE)
     phone = app.test_client()
-    page = phone.get("/live/").get_data(as_text=True)
+    page = phone.get("/live/?lang=en").get_data(as_text=True)
     response = phone.post("/live/join", data={"csrf_token": csrf_from(page), "code": "ab"})
     assert response.status_code == 400 and "6-character code" in response.get_data(as_text=True)
     for _ in range(3):
