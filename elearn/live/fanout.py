@@ -19,6 +19,7 @@ import os
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import redis
@@ -45,7 +46,9 @@ class Hub:
         self.poll_seconds = poll_seconds if not redis_url else max(poll_seconds, 5.0)
         self._marks: dict[int, Mark] = {}
         self._watching: Counter[int] = Counter()
-        self._cond = threading.Condition()
+        # One lock; a condition per watched session, so a vote wakes that room's streams only.
+        self._lock = threading.Lock()
+        self._conds: dict[int, threading.Condition] = {}
         self._pid: int | None = None
         self._redis: Any = None
 
@@ -58,38 +61,53 @@ class Hub:
             with contextlib.suppress(Exception):  # the poller catches up if Redis is down
                 client.publish(f"{CHANNEL}{session_id}", f"{version} {step}")
 
-    def seed(self, session_id: int, version: int, step: int) -> None:
-        """What a request just read from the database (never moves a mark backwards)."""
-        self._note(session_id, (version, step))
-
     # -- readers -------------------------------------------------------------------------------
-    def wait(self, session_id: int, known: int, timeout: float) -> Mark | None:
-        """The session's (version, step) as soon as its version is above `known`, or None
-        after `timeout` seconds without news."""
+    @contextlib.contextmanager
+    def watching(self, session_id: int, current: Mark) -> Iterator[None]:
+        """For a stream's whole life: this worker keeps the session's news. `current` is what
+        the stream just read from the database, so nothing that happens after is missed."""
         self._ensure_threads()
-        deadline = time.monotonic() + timeout
-        with self._cond:
+        with self._lock:
+            self._conds.setdefault(session_id, threading.Condition(self._lock))
             self._watching[session_id] += 1
-            try:
-                while True:
-                    mark = self._marks.get(session_id)
-                    if mark is not None and mark[0] > known:
-                        return mark
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        return None
-                    self._cond.wait(left)
-            finally:
+            mark = self._marks.get(session_id)
+            if mark is None or current[0] > mark[0]:
+                self._marks[session_id] = current
+        try:
+            yield
+        finally:
+            with self._lock:
                 self._watching[session_id] -= 1
                 if self._watching[session_id] <= 0:
                     del self._watching[session_id]
+                    del self._conds[session_id]
+                    self._marks.pop(session_id, None)  # nothing kept for rooms no one watches
+
+    def wait(self, session_id: int, known: int, timeout: float) -> Mark | None:
+        """Inside `watching`: the session's (version, step) as soon as its version is above
+        `known`, or None after `timeout` seconds without news."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            cond = self._conds[session_id]
+            while True:
+                mark = self._marks.get(session_id)
+                if mark is not None and mark[0] > known:
+                    return mark
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                cond.wait(left)
 
     def _note(self, session_id: int, mark: Mark) -> None:
-        with self._cond:
+        with self._lock:
+            if session_id not in self._watching:
+                return
             old = self._marks.get(session_id)
             if old is None or mark[0] > old[0]:
                 self._marks[session_id] = mark
-                self._cond.notify_all()
+                cond = self._conds.get(session_id)
+                if cond is not None:
+                    cond.notify_all()
 
     # -- background ----------------------------------------------------------------------------
     def _client(self) -> Any:
@@ -104,7 +122,7 @@ class Hub:
         pid = os.getpid()
         if self._pid == pid:
             return
-        with self._cond:
+        with self._lock:
             if self._pid == pid:
                 return
             self._pid = pid
@@ -117,7 +135,7 @@ class Hub:
 
     def _poll_loop(self) -> None:
         while True:
-            with self._cond:
+            with self._lock:
                 ids = list(self._watching)
             if ids:
                 with contextlib.suppress(Exception), self.session_factory() as db:

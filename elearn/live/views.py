@@ -80,12 +80,15 @@ def _publish(live: LiveSession) -> None:
     _hub().publish(live.id, live.version, live.step)
 
 
-def _publish_current(session_id: int) -> None:
-    """After a write that bumped the version in SQL (a vote, a join): announce what is stored."""
+def _publish_current(session_id: int) -> int:
+    """After a write that bumped the version in SQL (a vote, a join): announce what is stored;
+    the version, for the response (a client may wait for the event that carries it)."""
     db = get_session()
     row = db.get(LiveSession, session_id, populate_existing=True)
-    if row is not None:
-        _publish(row)
+    if row is None:
+        return 0
+    _publish(row)
+    return row.version
 
 
 # -- the leader -----------------------------------------------------------------------------------
@@ -332,8 +335,9 @@ def vote(public_id: str) -> Any:
     except service.ChoiceNotOffered:
         flash(gettext("That answer is not one of the choices for this decision."), "error")
         return _phone_page(live, participant, 400)
-    _publish_current(live.id)
-    return redirect(url_for(".phone", public_id=public_id, _anchor="my-vote"), 303)
+    response = redirect(url_for(".phone", public_id=public_id, _anchor="my-vote"), 303)
+    response.headers["X-Live-Version"] = str(_publish_current(live.id))
+    return response
 
 
 @bp.post("/p/<public_id>/attended")
@@ -366,8 +370,7 @@ def events(public_id: str) -> Response:
     if live is None:
         abort(404)
     hub = _hub()
-    session_id, known = live.id, _since()
-    hub.seed(live.id, live.version, live.step)
+    session_id, known, current = live.id, _since(), (live.version, live.step)
     lifetime = current_app.config["ELEARN_LIVE_STREAM_SECONDS"]
     get_session().close()  # the stream holds no database connection
 
@@ -375,13 +378,14 @@ def events(public_id: str) -> Response:
         yield "retry: 1000\n\n"
         seen = known
         until = time.monotonic() + lifetime
-        while time.monotonic() < until:
-            mark = hub.wait(session_id, seen, timeout=min(15.0, until - time.monotonic()))
-            if mark is None:
-                yield ": still here\n\n"
-                continue
-            seen = mark[0]
-            yield f"id: {mark[0]}\ndata: {mark[0]} {mark[1]}\n\n"
+        with hub.watching(session_id, current):
+            while time.monotonic() < until:
+                mark = hub.wait(session_id, seen, timeout=min(15.0, until - time.monotonic()))
+                if mark is None:
+                    yield ": still here\n\n"
+                    continue
+                seen = mark[0]
+                yield f"id: {mark[0]}\ndata: {mark[0]} {mark[1]}\n\n"
 
     response = Response(stream(), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
