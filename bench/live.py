@@ -1,7 +1,7 @@
 """Benchmark: live sessions, 10 rooms of 30 phones voting on every decision, over real HTTP.
 
     .venv/bin/python bench/live.py [--rooms 10] [--phones 30] [--redis redis://127.0.0.1:6379/14]
-                                   [--database-url URL] [--threads 250]
+                                   [--database-url URL] [--threads 250] [--think 5]
 
 Starts gunicorn (2 gthread workers) on a fresh database (SQLite in a temporary folder unless
 --database-url is given), imports courses/, and in each room: a leader starts a session on the
@@ -104,7 +104,9 @@ class Room:
     errors: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     stop: threading.Event = field(default_factory=threading.Event)
+    think: float = 0.0
     latest: int = 0
+    latest_step: int = 0
     latest_cond: threading.Condition = field(default_factory=threading.Condition)
 
     def __post_init__(self) -> None:
@@ -135,18 +137,19 @@ class Room:
 
     # -- the projector: its stream, and its page read again after each event --------------
     def projector_stream(self) -> None:
-        for version, _step in events(self.port, f"/live/e/{self.public_id}", None, self.stop):
+        for version, step in events(self.port, f"/live/e/{self.public_id}", None, self.stop):
             now = time.perf_counter()
             with self.lock:
                 self.stream_seen.append((now, version))
             with self.latest_cond:
                 self.latest = max(self.latest, version)
+                self.latest_step = max(self.latest_step, step)
                 self.latest_cond.notify_all()
 
     def projector_page(self) -> None:
         viewer = Retrying(self.port)
         viewer.cookies = dict(self.leader.cookies)
-        shown = -1
+        shown, shown_step = -1, -1
         while not self.stop.is_set():
             with self.latest_cond:
                 self.latest_cond.wait_for(
@@ -154,12 +157,16 @@ class Room:
                 )
                 if self.latest <= shown:
                     continue
-            status, _, page = viewer.request("GET", f"/live/s/{self.public_id}/projector")
+                moved = self.latest_step != shown_step
+            # As live.js: the whole page when the leader moved on, else the vote count only.
+            what = "projector" if moved else "count?view=projector"
+            status, _, page = viewer.request("GET", f"/live/s/{self.public_id}/{what}")
             if status != 200:
                 with self.lock:
                     self.errors += 1
                 continue
             shown = int(attr(page, "data-live-version") or -1)
+            shown_step = int(attr(page, "data-live-step") or -1)
             with self.lock:
                 self.page_seen.append((time.perf_counter(), shown))
 
@@ -178,7 +185,8 @@ class Room:
         ready.wait()
         voted: set[str] = set()
         last_step = -1
-        for _version, step in events(self.port, f"/live/e/{self.public_id}", None, self.stop):
+        phone_events = f"/live/e/{self.public_id}?only=steps"  # as the phone's live.js asks
+        for _version, step in events(self.port, phone_events, None, self.stop):
             if step <= last_step:
                 continue  # a vote, not the leader: a phone's page does not change
             last_step = step
@@ -187,6 +195,7 @@ class Room:
             if status != 200 or attr(page, "data-live-phase") != "voting" or round_ in voted:
                 continue
             choice = random.choice(re.findall(r'name="choice" value="([^"]+)"', page))
+            time.sleep(random.uniform(0, self.think))  # reading the situation, deciding
             sent = time.perf_counter()
             try:
                 me.conn.request(
@@ -289,8 +298,8 @@ def lost_votes(database_url: str, rooms: list[Room]) -> tuple[int, int]:
     return accepted, counted
 
 
-def run_rooms(port: int, rooms_n: int, phones_n: int) -> list[Room]:
-    rooms = [Room(n, port, phones_n) for n in range(rooms_n)]
+def run_rooms(port: int, rooms_n: int, phones_n: int, think: float) -> list[Room]:
+    rooms = [Room(n, port, phones_n, think) for n in range(rooms_n)]
     for room in rooms:
         room.start()
     threads: list[threading.Thread] = []
@@ -326,6 +335,12 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=250)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=5.0,
+        help="each phone votes 0..THINK s after the decision shows",
+    )
     parser.add_argument("--redis", default="", help="ELEARN_REDIS_URL for the fan-out")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     args = parser.parse_args()
@@ -365,7 +380,7 @@ def main() -> None:
         workers = workers_of(server.pid)
         rss_before = rss_kib(workers)
         started = time.perf_counter()
-        rooms = run_rooms(port, args.rooms, args.phones)
+        rooms = run_rooms(port, args.rooms, args.phones, args.think)
         elapsed = time.perf_counter() - started
         rss_after = rss_kib(workers)
         accepted, counted = lost_votes(database_url, rooms)
@@ -417,7 +432,8 @@ def report(
     print(f"machine:     {machine()}; load average now {os.getloadavg()[0]:.1f}")
     print(f"server:      gunicorn, {args.workers} gthread workers x {args.threads} threads, {db}")
     print(f"fan-out:     {fan}; load generator on the same machine")
-    print(f"rooms:       {args.rooms} rooms x {args.phones} phones, {decisions} decisions, "
+    print(f"rooms:       {args.rooms} rooms x {args.phones} phones (each votes 0-{args.think:g} s "
+          f"after a decision shows), {decisions} decisions, "
           f"{elapsed:.1f} s")  # fmt: skip
     print(f"votes:       {votes} sent, {accepted} accepted, {refused} refused or failed, "
           f"{accepted - counted} lost (accepted but not counted), {unseen} never announced")  # fmt: skip

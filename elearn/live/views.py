@@ -142,7 +142,7 @@ def _leader_page(live: LiveSession, status: int = 200) -> Any:
         v=view,
         rows=service.distribution(view.counts, view.choices),
         join_url=_join_url(live),
-        events=_events_attrs(live),
+        events=_events_attrs(live, "lead"),
     ), status
 
 
@@ -158,7 +158,26 @@ def projector(public_id: str) -> Any:
         rows=service.distribution(view.counts, view.choices),
         join_url=_join_url(live),
         qr=_qr(live),
-        events=_events_attrs(live),
+        events=_events_attrs(live, "projector"),
+    )
+
+
+@bp.get("/s/<public_id>/count")
+@learner_required
+def count(public_id: str) -> Any:
+    """Just the vote count (the projector's and the control view's live region): what a vote
+    changes, without rendering the whole page again for every vote."""
+    live = _led(public_id)
+    if request.args.get("view") == "projector":
+        speak(live.projector_lang)
+    db = get_session()
+    counts = _live().counts(db, live.id, live.state["round"])
+    return render_template(
+        "elearn/live/count.html",
+        votes=sum(counts.values()),
+        participants=_live().joined(db, live.id),
+        version=live.version,
+        step=live.step,
     )
 
 
@@ -223,13 +242,18 @@ def _qr(live: LiveSession) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def _events_attrs(live: LiveSession) -> Markup:
-    """What live.js needs: where the stream is, the version shown, the phase key shown."""
+def _events_attrs(live: LiveSession, view: str) -> Markup:
+    """What live.js needs: where the stream is, the version and step shown, and for the
+    leader's views where the vote count alone is read (a vote changes nothing else)."""
+    only = {"only": "steps", "step": live.step} if view == "phone" else {}
+    count = url_for(".count", public_id=live.public_id, view=view) if view != "phone" else ""
     return Markup(
-        'data-live-events="{}" data-live-poll="{}" data-live-version="{}" data-live-step="{}"'
+        'data-live-events="{}" data-live-poll="{}" data-live-count="{}" '
+        'data-live-version="{}" data-live-step="{}"'
     ).format(
-        url_for(".events", public_id=live.public_id),
+        url_for(".events", public_id=live.public_id, **only),
         url_for(".poll", public_id=live.public_id),
+        count,
         live.version,
         live.step,
     )
@@ -311,7 +335,7 @@ def _phone_page(live: LiveSession, participant: Any, status: int = 200) -> Any:
         v=view,
         me=participant,
         my_vote=_live().my_vote(db, live, request.cookies.get(PHONE_COOKIE)),
-        events=_events_attrs(live),
+        events=_events_attrs(live, "phone"),
     ), status
 
 
@@ -371,12 +395,16 @@ def events(public_id: str) -> Response:
         abort(404)
     hub = _hub()
     session_id, known, current = live.id, _since(), (live.version, live.step)
+    # A phone's page changes only when the leader acts: it need not hear of every vote.
+    steps_only = request.args.get("only") == "steps"
+    raw_step = request.args.get("step", "")
+    shown_step = int(raw_step) if raw_step.isdigit() and len(raw_step) < 10 else -1
     lifetime = current_app.config["ELEARN_LIVE_STREAM_SECONDS"]
     get_session().close()  # the stream holds no database connection
 
     def stream() -> Iterator[str]:
         yield "retry: 1000\n\n"
-        seen = known
+        seen, last_step = known, shown_step
         until = time.monotonic() + lifetime
         with hub.watching(session_id, current):
             while time.monotonic() < until:
@@ -385,6 +413,9 @@ def events(public_id: str) -> Response:
                     yield ": still here\n\n"
                     continue
                 seen = mark[0]
+                if steps_only and mark[1] == last_step:
+                    continue
+                last_step = mark[1]
                 yield f"id: {mark[0]}\ndata: {mark[0]} {mark[1]}\n\n"
 
     response = Response(stream(), mimetype="text/event-stream")

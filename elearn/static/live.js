@@ -15,8 +15,7 @@
     return el && el.id ? el.id : null;
   }
 
-  function swap(html) {
-    var doc = new DOMParser().parseFromString(html, "text/html");
+  function swap(doc) {
     var fresh = doc.getElementById("live-root");
     if (!fresh) { location.reload(); return; }
     var newStep = Number(fresh.dataset.liveStep);
@@ -43,22 +42,33 @@
     }
   }
 
-  function refresh() {
-    if (busy) { again = true; return; }
+  // full: the whole page (the leader moved on); else only the vote count (a vote came in).
+  function refresh(full) {
+    if (busy) { again = again || (full ? "full" : "count"); return; }
     busy = true;
-    fetch(location.pathname + location.search, { credentials: "same-origin", cache: "no-store" })
+    var countOnly = !full && root.dataset.liveCount;
+    var url = countOnly ? root.dataset.liveCount : location.pathname + location.search;
+    fetch(url, { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.text(); })
-      .then(swap)
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("live-root");
+        if (countOnly && fresh && Number(fresh.dataset.liveStep) !== step) again = "full";
+        else swap(doc);
+      })
       .catch(function () {})
       .then(function () {
         busy = false;
-        if (again) { again = false; refresh(); }
+        var next = again;
+        again = false;
+        if (next) refresh(next === "full");
       });
   }
 
   function seen(v, s) {
     // Phones care about the leader's steps only; the leader's views about every vote too.
-    if (kind === "phone" ? s > step : v > version) refresh();
+    if (s > step) refresh(true);
+    else if (kind !== "phone" && v > version) refresh(false);
     else version = Math.max(version, v);
   }
 
@@ -73,7 +83,8 @@
 
   if (window.EventSource) {
     var failures = 0;
-    var source = new EventSource(root.dataset.liveEvents + "?since=" + version);
+    var events = root.dataset.liveEvents;
+    var source = new EventSource(events + (events.indexOf("?") < 0 ? "?" : "&") + "since=" + version);
     source.onmessage = function (event) {
       failures = 0;
       var parts = event.data.split(" ");

@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy.engine import Engine
 
 from tests.conftest import PLAY_COURSE, LiveServer, import_course, make_test_app
-from tests.live.helpers import code_of, join, leader, start_session, vote
+from tests.live.helpers import act, code_of, join, leader, start_session, vote
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -103,3 +103,31 @@ def test_a_stream_for_an_unknown_session_is_404(app: Flask) -> None:
     client = app.test_client()
     assert client.get("/live/e/00000000-0000-0000-0000-000000000000").status_code == 404
     assert client.get("/live/e/nonsense/poll").status_code == 404
+
+
+def test_a_phones_stream_hears_the_leader_not_every_vote(db: Engine, tmp_path: Path) -> None:
+    streaming, voting = _two_workers(db, tmp_path, "")
+    lead = leader(voting)
+    url = start_session(lead)
+    public_id = url.split("/s/")[1].split("/")[0]
+    phone, purl = join(voting, code_of(lead.get(url).get_data(as_text=True)))
+    page = lead.get(url).get_data(as_text=True)
+    version = page.split('data-live-version="')[1].split('"')[0]
+    with LiveServer(streaming) as server:
+        stream = Stream(server.url, f"/live/e/{public_id}?only=steps&step=0&since={version}")
+        try:
+            assert vote(phone, purl, "listen").status_code == 303  # a vote: not for phones
+            assert act(lead, url, "reveal").status_code == 303  # the leader's step: for phones
+            event = stream.next_event()
+            assert event["data"].split()[1] == "1"
+        finally:
+            stream.close()
+    # The leader's views read only the count when a vote comes in.
+    page = lead.get(f"/live/s/{public_id}/count?view=lead").get_data(as_text=True)
+    assert 'id="live-count"' in page and "1 vote ·" in page
+    assert app_client_is_refused(voting, public_id)
+
+
+def app_client_is_refused(app: Flask, public_id: str) -> bool:
+    """The count is the leader's: anyone else is sent to log in."""
+    return app.test_client().get(f"/live/s/{public_id}/count").status_code == 302
