@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -92,6 +93,8 @@ class Room:
     n: int
     port: int
     phones: int
+    think: float = 0.0
+    run: int = 0
     leader: Retrying = field(init=False)
     public_id: str = ""
     code: str = ""
@@ -104,7 +107,6 @@ class Room:
     errors: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     stop: threading.Event = field(default_factory=threading.Event)
-    think: float = 0.0
     latest: int = 0
     latest_step: int = 0
     latest_cond: threading.Condition = field(default_factory=threading.Condition)
@@ -118,7 +120,7 @@ class Room:
         status, _, _ = c.request(
             "POST",
             "/register",
-            {"csrf_token": csrf(page), "email": f"leader{self.n}@example.org",
+            {"csrf_token": csrf(page), "email": f"leader{self.run}-{self.n}@example.org",
              "password": "benchmark password", "audience": "school_leader", "language": "en"},
         )  # fmt: skip
         assert status == 302, status
@@ -197,24 +199,32 @@ class Room:
             choice = random.choice(re.findall(r'name="choice" value="([^"]+)"', page))
             time.sleep(random.uniform(0, self.think))  # reading the situation, deciding
             sent = time.perf_counter()
+            code, version = self.post_vote(me, path, csrf(page), round_, choice)
+            voted.add(round_)
+            with self.lock:
+                self.votes.append((sent, version, int(round_), code))
+
+    @staticmethod
+    def post_vote(me: Retrying, path: str, token: str, round_: str, choice: str) -> tuple[int, int]:
+        """(status, the version the vote made); a closed keep-alive connection is reopened
+        once (a vote sent twice replaces itself)."""
+        for attempt in (1, 2):
             try:
                 me.conn.request(
                     "POST",
                     f"{path}/vote",
-                    body=f"csrf_token={csrf(page)}&round={round_}&choice={choice}",
+                    body=f"csrf_token={token}&round={round_}&choice={choice}",
                     headers={"Content-Type": "application/x-www-form-urlencoded",
                              "Cookie": "; ".join(f"{k}={v}" for k, v in me.cookies.items())},
                 )  # fmt: skip
                 resp = me.conn.getresponse()
                 resp.read()
-                version = int(resp.headers.get("X-Live-Version") or 0)
-                code = resp.status
+                return resp.status, int(resp.headers.get("X-Live-Version") or 0)
             except (OSError, http.client.HTTPException):
                 me.conn.close()
-                version, code = 0, 0
-            voted.add(round_)
-            with self.lock:
-                self.votes.append((sent, version, int(round_), code))
+                if attempt == 2:
+                    return 0, 0
+        return 0, 0
 
     # -- the leader ---------------------------------------------------------------------------
     def act(self, page: str, action: str) -> str:
@@ -298,8 +308,8 @@ def lost_votes(database_url: str, rooms: list[Room]) -> tuple[int, int]:
     return accepted, counted
 
 
-def run_rooms(port: int, rooms_n: int, phones_n: int, think: float) -> list[Room]:
-    rooms = [Room(n, port, phones_n, think) for n in range(rooms_n)]
+def run_rooms(port: int, rooms_n: int, phones_n: int, think: float, run: int) -> list[Room]:
+    rooms = [Room(n, port, phones_n, think, run) for n in range(rooms_n)]
     for room in rooms:
         room.start()
     threads: list[threading.Thread] = []
@@ -334,6 +344,7 @@ def main() -> None:
     parser.add_argument("--rooms", type=int, default=10)
     parser.add_argument("--phones", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--passes", type=int, default=2, help="the whole load again, same server")
     parser.add_argument("--threads", type=int, default=250)
     parser.add_argument(
         "--think",
@@ -378,18 +389,20 @@ def main() -> None:
         for _ in range(20):  # both workers have served a page: their memory as in use
             Retrying(port).request("GET", "/live/")
         workers = workers_of(server.pid)
-        rss_before = rss_kib(workers)
+        rss = [rss_kib(workers)]
         started = time.perf_counter()
-        rooms = run_rooms(port, args.rooms, args.phones, args.think)
+        rooms: list[Room] = []
+        for run in range(args.passes):  # the same load again: does memory keep growing?
+            rooms += run_rooms(port, args.rooms, args.phones, args.think, run)
+            rss.append(rss_kib(workers))
         elapsed = time.perf_counter() - started
-        rss_after = rss_kib(workers)
         accepted, counted = lost_votes(database_url, rooms)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(20)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    report(args, database_url, rooms, elapsed, (rss_before, rss_after), (accepted, counted))
+    report(args, database_url, rooms, elapsed, rss, (accepted, counted))
 
 
 def report(
@@ -397,10 +410,9 @@ def report(
     database_url: str,
     rooms: list[Room],
     elapsed: float,
-    rss: tuple[int, int],
+    rss: list[int],
     tally: tuple[int, int],
 ) -> None:
-    rss_before, rss_after = rss
     accepted, counted = tally
     stream_lat, page_lat, unseen = [], [], 0
     for room in rooms:
@@ -418,6 +430,8 @@ def report(
     votes = sum(len(r.votes) for r in rooms)
     decisions = sum(len(r.rounds) for r in rooms)
     refused = sum(1 for r in rooms for v in r.votes if v[3] != 303)
+    if os.environ.get("BENCH_DEBUG"):
+        print(Counter(v[3] for r in rooms for v in r.votes), [(r.run, len(r.votes)) for r in rooms])
 
     def pct(values: list[float], q: int) -> str:
         return (
@@ -432,7 +446,7 @@ def report(
     print(f"machine:     {machine()}; load average now {os.getloadavg()[0]:.1f}")
     print(f"server:      gunicorn, {args.workers} gthread workers x {args.threads} threads, {db}")
     print(f"fan-out:     {fan}; load generator on the same machine")
-    print(f"rooms:       {args.rooms} rooms x {args.phones} phones (each votes 0-{args.think:g} s "
+    print(f"rooms:       {args.passes} passes of {args.rooms} rooms x {args.phones} phones (each votes 0-{args.think:g} s "
           f"after a decision shows), {decisions} decisions, "
           f"{elapsed:.1f} s")  # fmt: skip
     print(f"votes:       {votes} sent, {accepted} accepted, {refused} refused or failed, "
@@ -442,8 +456,8 @@ def report(
     print(f"             vote sent -> projector's page shows it: p50 {pct(page_lat, 50)}, "
           f"p95 {pct(page_lat, 95)}, max {max(page_lat, default=0) * 1000:.0f} ms")  # fmt: skip
     print(f"errors:      {sum(r.errors for r in rooms)} (leader, projector and join requests)")
-    print(f"memory:      workers' RSS {rss_before / 1024:.1f} MiB before, "
-          f"{rss_after / 1024:.1f} MiB after")  # fmt: skip
+    after = ", ".join(f"{kib / 1024:.1f} MiB after pass {i}" for i, kib in enumerate(rss[1:], 1))
+    print(f"memory:      workers' RSS {rss[0] / 1024:.1f} MiB before, {after}")
 
 
 if __name__ == "__main__":
