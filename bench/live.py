@@ -393,6 +393,8 @@ def main() -> None:
         started = time.perf_counter()
         rooms: list[Room] = []
         for run in range(args.passes):  # the same load again: does memory keep growing?
+            if run:
+                time.sleep(20)  # the last pass's streams end (their next keep-alive fails)
             rooms += run_rooms(port, args.rooms, args.phones, args.think, run)
             rss.append(rss_kib(workers))
         elapsed = time.perf_counter() - started
