@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -243,6 +244,8 @@ class Room:
         while True:
             _, _, page = self.leader.request("GET", lead_path)
             phase = attr(page, "data-live-phase")
+            if self.stop.is_set():
+                return  # a failed request stopped the room
             if phase == "voting":
                 round_ = int(attr(page, "data-live-round"))
                 deadline = time.perf_counter() + 60
@@ -296,16 +299,33 @@ def first_seen(seen: list[tuple[float, int]], version: int, after: float) -> flo
 def lost_votes(database_url: str, rooms: list[Room]) -> tuple[int, int]:
     """(votes answered 303, votes the sessions' records count) over every room."""
     engine = make_engine(database_url)
-    counted = 0
+    in_record = accepted = 0
     with engine.connect() as conn:
         for room in rooms:
             state = conn.execute(
                 select(LiveSession.state).where(LiveSession.public_id == room.public_id)
             ).scalar_one()
-            counted += sum(sum(h["counts"].values()) for h in state["history"])
+            decided = {h["round"] for h in state["history"]}
+            in_record += sum(sum(h["counts"].values()) for h in state["history"])
+            # Votes of a round the room decided (a stopped room's last round never was).
+            accepted += sum(1 for v in room.votes if v[3] == 303 and v[2] in decided)
     engine.dispose()
-    accepted = sum(1 for r in rooms for v in r.votes if v[3] == 303)
-    return accepted, counted
+    return accepted, in_record
+
+
+def counted(room: Room, target: Callable[..., None]) -> Callable[..., None]:
+    """A thread that counts a failed request (the server did not answer in 30 s) as an error
+    and stops, rather than dying with a traceback and leaving its room waiting."""
+
+    def body(*args: object) -> None:
+        try:
+            target(*args)
+        except (OSError, http.client.HTTPException):
+            with room.lock:
+                room.errors += 1
+            room.stop.set()
+
+    return body
 
 
 def run_rooms(port: int, rooms_n: int, phones_n: int, think: float, run: int) -> list[Room]:
@@ -316,11 +336,11 @@ def run_rooms(port: int, rooms_n: int, phones_n: int, think: float, run: int) ->
     ready = threading.Barrier(rooms_n * phones_n + 1)
     for room in rooms:
         threads += [
-            threading.Thread(target=room.projector_stream, daemon=True),
-            threading.Thread(target=room.projector_page, daemon=True),
+            threading.Thread(target=counted(room, room.projector_stream), daemon=True),
+            threading.Thread(target=counted(room, room.projector_page), daemon=True),
         ]
         threads += [
-            threading.Thread(target=room.phone, args=(i, ready), daemon=True)
+            threading.Thread(target=counted(room, room.phone), args=(i, ready), daemon=True)
             for i in range(phones_n)
         ]
     for t in threads:
@@ -328,7 +348,7 @@ def run_rooms(port: int, rooms_n: int, phones_n: int, think: float, run: int) ->
     ready.wait()  # every phone has joined
     time.sleep(1)  # and holds its stream
     # Each phone read its page when its stream started, and voted on the first decision.
-    leaders = [threading.Thread(target=room.lead) for room in rooms]
+    leaders = [threading.Thread(target=counted(room, room.lead)) for room in rooms]
     for t in leaders:
         t.start()
     for t in leaders:
@@ -457,7 +477,9 @@ def report(
           f"p95 {pct(stream_lat, 95)}, max {max(stream_lat, default=0) * 1000:.0f} ms")  # fmt: skip
     print(f"             vote sent -> projector's page shows it: p50 {pct(page_lat, 50)}, "
           f"p95 {pct(page_lat, 95)}, max {max(page_lat, default=0) * 1000:.0f} ms")  # fmt: skip
-    print(f"errors:      {sum(r.errors for r in rooms)} (leader, projector and join requests)")
+    print(f"errors:      {sum(r.errors for r in rooms)} requests failed or unanswered in 30 s "
+          f"(leader, projector, phone pages); rooms stopped by one: "
+          f"{sum(1 for r in rooms if r.errors)}")  # fmt: skip
     after = ", ".join(f"{kib / 1024:.1f} MiB after pass {i}" for i, kib in enumerate(rss[1:], 1))
     print(f"memory:      workers' RSS {rss[0] / 1024:.1f} MiB before, {after}")
 
