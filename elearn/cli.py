@@ -20,6 +20,7 @@ from elearn.content.cli import cli as content_cli
 from elearn.content.cli import import_courses
 from elearn.content.service import INVALID
 from elearn.export.cli import cli as export_cli
+from elearn.live.cli import cli as live_cli
 from elearn.lrs.cli import cli as lrs_cli
 from elearn.migrate import upgrade_database
 from elearn.organisations.cli import cli as organisations_cli
@@ -33,6 +34,7 @@ ROOM_GROUPS = (
     authoring_cli,
     content_cli,
     export_cli,
+    live_cli,
     lrs_cli,
     organisations_cli,
     privacy_cli,

@@ -85,6 +85,12 @@ def defaults_from_env(instance_path: str) -> dict[str, object]:
         "ELEARN_REGISTRATION_LIMIT": os.environ.get("ELEARN_REGISTRATION_LIMIT", "30/hour"),
         "ELEARN_LRS_AUTH_LIMIT": os.environ.get("ELEARN_LRS_AUTH_LIMIT", "60/minute"),
         "ELEARN_CSRF_TIME_LIMIT": int(os.environ.get("ELEARN_CSRF_TIME_LIMIT", str(7 * 24 * 3600))),
+        # Live sessions (elearn/live): minutes without any action or vote before a session ends
+        # by itself; failed joins (wrong codes) from one address; the longest an event stream
+        # stays open before the browser reconnects (Last-Event-ID catches it up).
+        "ELEARN_LIVE_IDLE_MINUTES": int(os.environ.get("ELEARN_LIVE_IDLE_MINUTES", "120")),
+        "ELEARN_LIVE_JOIN_LIMIT": os.environ.get("ELEARN_LIVE_JOIN_LIMIT", "20/minute;100/hour"),
+        "ELEARN_LIVE_STREAM_SECONDS": float(os.environ.get("ELEARN_LIVE_STREAM_SECONDS", "55")),
         # Mail (password reset, finishing a registration). No host: the links go to the log.
         "ELEARN_SMTP_HOST": os.environ.get("ELEARN_SMTP_HOST", ""),
         "ELEARN_SMTP_PORT": int(os.environ.get("ELEARN_SMTP_PORT", "0")),

@@ -49,6 +49,9 @@ from elearn.i18n import (
     ngettext,
     speak,
 )
+from elearn.live import service as live_service
+from elearn.live import views as live_views
+from elearn.live.fanout import Hub
 from elearn.lrs import admin as lrs_admin
 from elearn.lrs import deletion as lrs_deletion
 from elearn.lrs import views as lrs_views
@@ -166,6 +169,15 @@ def _wire_services(app: Flask, state: ElearnState) -> None:
         export=export_service.Packages(courses, config["ELEARN_XAPI_BASE_IRI"]),
         sso=sso_client.make_registry(app),
         preview=None,  # a CoursePreview only in an app started by `flask elearn preview`
+        live=live_service.Live(
+            live_service.LiveSettings(
+                statements=statements,
+                idle=dt.timedelta(minutes=config["ELEARN_LIVE_IDLE_MINUTES"]),
+                forward=bool(config.get("ELEARN_LRS_ENDPOINT")),
+            ),
+            courses,
+        ),
+        live_hub=Hub(state.session_factory, config["ELEARN_REDIS_URL"]),
     )
 
 
@@ -181,6 +193,7 @@ for _room in (
     catalogue_views.bp,
     player_views.bp,
     export_views.bp,
+    live_views.bp,
     lrs_admin.bp,
     organisations_views.bp,
     sso_views.bp,

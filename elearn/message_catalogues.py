@@ -42,6 +42,7 @@ ROOMS = (
     "sso",
     "certificates",
     "privacy",
+    "live",
 )
 FRONT_DOOR = "elearn"  # the shared catalogue
 PACKAGE_PLAYER = "package"  # scorm_export/runtime/player.js

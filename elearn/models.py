@@ -13,6 +13,7 @@ from elearn.accounts.models import (
 from elearn.certificates.models import Certificate
 from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.db import Base
+from elearn.live.models import LiveParticipant, LiveSession, LiveVote
 from elearn.lrs.models import LrsAttachment, LrsClient, LrsDocument
 from elearn.player.models import Attempt
 from elearn.sso.models import FeideOrgMapping, SsoIdentity
@@ -31,6 +32,9 @@ __all__ = [
     "ForwarderLease",
     "HostLink",
     "JoinLink",
+    "LiveParticipant",
+    "LiveSession",
+    "LiveVote",
     "LrsAttachment",
     "LrsClient",
     "LrsDocument",

@@ -45,3 +45,7 @@ def registration_limit() -> str:
 
 def lrs_auth_limit() -> str:
     return current_app.config["ELEARN_LRS_AUTH_LIMIT"]
+
+
+def live_join_limit() -> str:
+    return current_app.config["ELEARN_LIVE_JOIN_LIMIT"]

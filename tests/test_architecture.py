@@ -27,6 +27,7 @@ ROOMS = (
     "sso",
     "certificates",
     "privacy",
+    "live",
 )
 
 

@@ -45,12 +45,15 @@ VERBS = {
         "terminated",
         "suspended",
         "resumed",
+        "attended",
     )
 }
 COURSE_TYPE = f"{ADL}/activities/course"
 MODULE_TYPE = f"{ADL}/activities/module"
 INTERACTION_TYPE = f"{ADL}/activities/cmi.interaction"
 ENDING_TYPE = f"{ADL}/activities/interaction"
+# A live session a leader ran with a group (ADL's "meeting": people gathered for a purpose).
+FACILITATED_SESSION_TYPE = f"{ADL}/activities/meeting"
 PROGRESS_EXT = "https://w3id.org/xapi/cmi5/result/extensions/progress"
 # BCP 47 tags for xAPI language maps: Norwegian Bokmål, Nynorsk, English.
 LANG_TAGS = {"nb": "nb-NO", "nn": "nn-NO", "en": "en"}
@@ -129,6 +132,18 @@ class StatementBuilder:
                 ],
             )
         return Activity(id=iri, definition=definition)
+
+    def facilitated_session_activity(
+        self, course: dict[str, Any], session_id: str, scenario: dict[str, Any] | None
+    ) -> Activity:
+        """A live session run with a group ({base}/courses/{course}/live/{session uuid})."""
+        title = scenario["title"] if scenario is not None else course["title"]
+        return Activity(
+            id=f"{self.course_iri(course['id'])}/live/{session_id}",
+            definition=ActivityDefinition(
+                type=FACILITATED_SESSION_TYPE, name=_lang_map(title, 120)
+            ),
+        )
 
     # -- statements -------------------------------------------------------------------------
     def build(

@@ -29,6 +29,9 @@
     mastery: course.mastery_score,
     notice: null,
     seed: null, // the attempt's choice order: its registration, or kept in the resume data
+    // "Run with a group" (offline HTML only): one screen for a room without network; the leader
+    // clicks the choice the room agrees on, the group's questions show with each decision.
+    group: T.name === "none" && /(^|[#&])group(&|$)/.test((window.location && window.location.hash) || ""),
   };
 
   function uiLang() { return MESSAGES[app.lang] ? app.lang : Object.keys(MESSAGES).sort()[0] || app.lang; }
@@ -191,6 +194,38 @@
     if (pressed) pressed.focus();
   }
 
+  // ---- running with a group (offline HTML) -------------------------------------------------------
+  function setGroup(on) {
+    app.group = on;
+    document.body.setAttribute("class", on ? "group-mode" : "");
+    render("#group-toggle");
+    announce(on ? _("Group mode is on: click the choice the room agrees on.") : _("Group mode is off."));
+  }
+
+  function groupToggle() {
+    if (T.name !== "none") return null;
+    return h("section", { "class": "group-toggle", "aria-labelledby": "group-title" },
+      h("h2", { id: "group-title" }, _("Run with a group")),
+      h("p", {}, _("For a room without network: show the course on one screen, talk about each decision and click the choice the room agrees on. No one votes; the questions for the group are shown with each decision.")),
+      button(app.group ? _("Stop running with a group") : _("Run with a group on this screen"),
+        function () { setGroup(!app.group); }, "button button-secondary",
+        { id: "group-toggle", "aria-pressed": app.group ? "true" : "false" }));
+  }
+
+  function groupNotes(scenario, node) {
+    if (!app.group) return null;
+    var f = scenario.facilitator || {};
+    var questions = f.questions || [];
+    var reflection = node && node.reflection;
+    if (!questions.length && !reflection && !f.watch_for) return null;
+    return h("aside", { "class": "group-notes", "aria-labelledby": "group-notes-title" },
+      h("h2", { id: "group-notes-title" }, _("Questions for the group")),
+      reflection ? h("p", { lang: clang() }, loc(reflection)) : null,
+      questions.length ? h("ul", { lang: clang() }, questions.map(function (q) { return h("li", {}, loc(q)); })) : null,
+      f.watch_for ? h("h3", {}, _("Notes for the leader")) : null,
+      f.watch_for ? content("div", {}, f.watch_for) : null);
+  }
+
   // ---- pages ------------------------------------------------------------------------------------
   function header() {
     var row = document.getElementById("header");
@@ -263,7 +298,7 @@
             h("span", { "class": "visually-hidden", lang: clang() }, " – " + loc(s.title))],
           function () { enter(s.id); }, "button button-secondary") : null);
       }))));
-    append(main, actions(), helpList());
+    append(main, groupToggle(), actions(), helpList());
   }
 
   // Where "Continue" goes: the scenario being played, else the first one not finished.
@@ -381,7 +416,7 @@
               n.explanation ? content("div", { "class": "explanation" }, n.explanation) : null));
         })),
         nextStep("bottom")));
-      append(main, actions("play"), helpList());
+      append(main, groupNotes(scenario, null), actions("play"), helpList());
       return;
     }
     var section = h("section", { "class": "situation", "aria-labelledby": "situation-title" },
@@ -392,14 +427,15 @@
         h("img", { src: P.media + "/" + node.image.src, alt: loc(node.image.alt), lang: clang() })));
     }
     append(section, h("div", { lang: clang(), "class": "situation-text" }, texts.map(function (x) { return paragraphs(loc(x)); })));
-    if (node.reflection) {
+    if (node.reflection && !app.group) { // in group mode it is among the group's questions
       append(section, h("aside", { "class": "reflection", "aria-labelledby": "reflection-title" },
         h("h3", { id: "reflection-title" }, _("Think about it")), h("p", { lang: clang() }, loc(node.reflection))));
     }
-    append(main, section);
+    append(main, section, groupNotes(scenario, node));
     if (!app.finished) {
       append(main, h("fieldset", { "class": "choices" },
-        h("legend", {}, h("h2", {}, quiz ? _("Choose an answer") : _("What do you do now?"))),
+        h("legend", {}, h("h2", {}, app.group ? _("Which choice does the room follow?")
+          : quiz ? _("Choose an answer") : _("What do you do now?"))),
         h("ul", { "class": "choice-list" }, E.choiceOrder(scenario.id, node, E.offeredChoices(scenario, state), app.seed).map(function (c) {
           return h("li", {}, button(loc(c.text), function () { choose(scenario, c.id); }, "choice",
             { lang: clang(), "data-choice": c.id }));
@@ -468,6 +504,7 @@
     if (info.error) app.notice = { text: _("The learning platform was not found. Your progress is not saved."), error: true };
     else if (info.review) app.notice = { text: _("Review: your choices are not saved.") };
     document.documentElement.setAttribute("lang", uiLang());
+    if (app.group) document.body.setAttribute("class", "group-mode");
     render(snap ? "h1" : null);
     if (app.notice) announce(app.notice.text);
   }

@@ -123,3 +123,27 @@ def test_the_package_policy_refuses_inline_script(
     page.wait_for_function("() => window.refused.length >= 2")  # both were refused
     assert page.evaluate("window.ran") is False
     page.close()
+
+
+def test_offline_bundle_runs_with_a_group(
+    chromium: Any, tmp_path: Path, sample: LoadedCourse, packages: dict[str, bytes]
+) -> None:
+    """The "run with a group" toggle in the offline bundle: one screen, the leader clicks the
+    room's choice, the group's questions beside each decision; axe-clean, 320 px wide."""
+    root = extract(packages["html"], tmp_path / "bundle")
+    context = chromium.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
+    context.route("http*://**/*", lambda route: route.abort())
+    page = context.new_page()
+    page.goto((root / "index.html").as_uri())
+    page.wait_for_selector("#group-toggle")
+    page.focus("#group-toggle")
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#group-toggle", "aria-pressed") == "true"
+    assert page.get_attribute("body", "class") == "group-mode"
+    page.click(".start-panel button")  # start the course
+    page.wait_for_selector(".group-notes")
+    assert page.locator(".choice-list button").count() >= 2
+    violations = axe_violations(page)
+    assert violations == [], violations
+    no_horizontal_scroll(page)
+    context.close()
