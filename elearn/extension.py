@@ -48,6 +48,7 @@ from elearn.lrs import deletion as lrs_deletion
 from elearn.lrs import views as lrs_views
 from elearn.player import service as player_service
 from elearn.player import views as player_views
+from elearn.reports import views as reports_views
 from elearn.signals import course_imported, user_deleting
 from elearn.state import ElearnState
 from elearn.tracking import deletion as tracking_deletion
@@ -128,6 +129,7 @@ for _room in (
     player_views.bp,
     export_views.bp,
     lrs_admin.bp,
+    reports_views.bp,
 ):
     front_door.register_blueprint(_room)
 

@@ -29,7 +29,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent  # elearn/
 SOURCE_ROOT = (
     PACKAGE_ROOT.parent
 )  # the checkout (or site-packages, where elearn sits beside scorm_export)
-ROOMS = ("accounts", "catalogue", "content", "player", "tracking", "lrs", "export")
+ROOMS = ("accounts", "catalogue", "content", "player", "tracking", "lrs", "export", "reports")
 FRONT_DOOR = "elearn"  # the shared catalogue
 PACKAGE_PLAYER = "package"  # scorm_export/runtime/player.js
 SCOPES = (*ROOMS, FRONT_DOOR, PACKAGE_PLAYER)

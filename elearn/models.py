@@ -5,6 +5,7 @@ from elearn.content.models import Course, CourseAsset, CourseVersion
 from elearn.db import Base
 from elearn.lrs.models import LrsAttachment, LrsClient, LrsDocument
 from elearn.player.models import Attempt
+from elearn.reports.models import REPORT_INDEX
 from elearn.tracking.models import ForwarderLease, OutboxEntry, StatementKey, StoredStatement
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Membership",
     "Organisation",
     "OutboxEntry",
+    "REPORT_INDEX",
     "StatementKey",
     "StoredStatement",
     "User",

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("elearn", "scorm_export")
-ROOMS = ("accounts", "catalogue", "content", "player", "tracking", "lrs", "export")
+ROOMS = ("accounts", "catalogue", "content", "player", "tracking", "lrs", "export", "reports")
 
 
 def _module_name(path: Path) -> str:
