@@ -9,6 +9,7 @@ from elearn.reports.models import REPORT_INDEX
 from elearn.tracking.models import ForwarderLease, OutboxEntry, StatementKey, StoredStatement
 
 __all__ = [
+    "REPORT_INDEX",
     "Assignment",
     "Attempt",
     "AuditEntry",
@@ -23,7 +24,6 @@ __all__ = [
     "Membership",
     "Organisation",
     "OutboxEntry",
-    "REPORT_INDEX",
     "StatementKey",
     "StoredStatement",
     "User",
