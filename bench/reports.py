@@ -405,11 +405,19 @@ def measure(engine: Any, runs: int) -> None:
         tree = service.Tree.load(s)
         builder = StatementBuilder(BASE, HOME)
         course = app.extensions["elearn"].services["content"].current(s, ASSIGNED)
-        unit_people = service.people_in(s, tree, unit0, HOME)
-        timed("unit report, 250 people (query only)", runs, lambda: service.completion_rows(
-            s, tree, builder, HOME, service.Filters(unit0)))  # fmt: skip
-        timed("decision distribution, 250 people (query only)", runs,
-              lambda: service.decision_points(s, course, builder, unit_people))  # fmt: skip
+        scope = service.Scope.load(s, tree, unit0, HOME)
+        timed(
+            "unit report, 250 people (queries only)",
+            runs,
+            lambda: service.completion_rows(
+                s, builder, service.Scope.load(s, tree, unit0, HOME), service.Filters(unit0)
+            ),
+        )
+        timed(
+            "decision distribution, 250 people (query only)",
+            runs,
+            lambda: service.decision_points(s, course, builder, scope.people),
+        )
         s.close()
 
     few = max(5, runs // 3)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,11 +213,21 @@ def assignments_for(
             | Assignment.user_id.in_([p.id for p in people])
         )
     ).all()
-    out: dict[int, dict[str, dt.date | None]] = {p.id: {} for p in people}
+    by_org: dict[int, list[tuple[str, dt.date | None]]] = defaultdict(list)
+    by_user: dict[int, list[tuple[str, dt.date | None]]] = defaultdict(list)
     for course_id, org_id, user_id, due in rows:
-        for p in people:
-            if user_id == p.id or (org_id is not None and org_id in orgs_of[p.id]):
-                _earliest(out[p.id], course_id, due)
+        if user_id is not None:
+            by_user[user_id].append((course_id, due))
+        if org_id is not None:
+            by_org[org_id].append((course_id, due))
+    out: dict[int, dict[str, dt.date | None]] = {}
+    for p in people:
+        courses: dict[str, dt.date | None] = {}
+        for course_id, due in by_user.get(p.id, []) + [
+            got for org in orgs_of[p.id] for got in by_org.get(org, [])
+        ]:
+            _earliest(courses, course_id, due)
+        out[p.id] = courses
     return out
 
 
@@ -261,19 +270,30 @@ def _min(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
     return b if a is None else a if b is None else min(a, b)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The people of a unit (and the units under it) and the courses assigned to each."""
+
+    unit: int
+    people: list[Person]
+    assigned: dict[int, dict[str, dt.date | None]]
+
+    @classmethod
+    def load(cls, session: Session, tree: Tree, unit: int, homepage: str) -> Scope:
+        people = people_in(session, tree, unit, homepage)
+        return cls(unit, people, assignments_for(session, tree, unit, people))
+
+    def course_ids(self) -> list[str]:
+        return sorted({c for got in self.assigned.values() for c in got})
+
+
 def completion_rows(
-    session: Session,
-    tree: Tree,
-    builder: StatementBuilder,
-    homepage: str,
-    filters: Filters,
+    session: Session, builder: StatementBuilder, scope: Scope, filters: Filters
 ) -> list[Row]:
-    people = people_in(session, tree, filters.unit, homepage)
-    assigned = assignments_for(session, tree, filters.unit, people)
     wanted = [
         (p, course, due)
-        for p in people
-        for course, due in sorted(assigned[p.id].items())
+        for p in scope.people
+        for course, due in sorted(scope.assigned[p.id].items())
         if (filters.course is None or course == filters.course)
         and (filters.due_by is None or (due is not None and due <= filters.due_by))
     ]
@@ -281,13 +301,12 @@ def completion_rows(
         return []
     courses = {c for _, c, _ in wanted}
     progress = _progress(
-        session, builder, {p.actor for p, _, _ in wanted}, {builder.course_iri(c) for c in courses}
+        session, {p.actor for p, _, _ in wanted}, {builder.course_iri(c) for c in courses}
     )
-    rows = []
-    for p, course, due in wanted:
-        got = progress.get((p.actor, builder.course_iri(course)))
-        rows.append(_row(p, course, due, got))
-    return rows
+    return [
+        _row(p, course, due, progress.get((p.actor, builder.course_iri(course))))
+        for p, course, due in wanted
+    ]
 
 
 def _row(p: Person, course: str, due: dt.date | None, got: _Progress | None) -> Row:
@@ -307,7 +326,7 @@ def completion_query(session: Session) -> Any:
 
 
 def _progress(
-    session: Session, builder: StatementBuilder, actors: set[str], course_iris: set[str]
+    session: Session, actors: set[str], course_iris: set[str]
 ) -> dict[tuple[str, str], _Progress]:
     out: dict[tuple[str, str], _Progress] = {}
     result = session.execute(
@@ -407,14 +426,7 @@ def decision_points(
     return out
 
 
-def assigned_courses(
-    session: Session, tree: Tree, unit: int, people: list[Person], courses: CourseVersions
-) -> list[CourseEntry]:
+def assigned_courses(session: Session, scope: Scope, courses: CourseVersions) -> list[CourseEntry]:
     """The courses assigned to anyone in the scope, as their current versions."""
-    ids = sorted({c for got in assignments_for(session, tree, unit, people).values() for c in got})
-    found = (courses.current(session, c) for c in ids)
+    found = (courses.current(session, c) for c in scope.course_ids())
     return [c for c in found if c is not None]
-
-
-def people_by_ids(people: Iterable[Person]) -> dict[int, Person]:
-    return {p.id: p for p in people}

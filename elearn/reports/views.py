@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from elearn.accounts.login import current_learner, learner_required
 from elearn.accounts.models import AuditEntry, User
+from elearn.content.service import CourseEntry
 from elearn.db import get_session
 from elearn.i18n import N_, gettext
 from elearn.reports import exports
@@ -28,12 +29,12 @@ from elearn.reports.service import (
     MIN_ANSWERS,
     Filters,
     Row,
+    Scope,
     Tree,
     assigned_courses,
     completion_rows,
     decision_points,
     decisions_query,
-    people_in,
     visible_units,
 )
 from elearn.state import AdminSection, elearn_state
@@ -80,7 +81,7 @@ def _audit(
     session.commit()
 
 
-@dataclass
+@dataclass(eq=False)
 class _Request:
     """What every report route needs: who asks, what they may see, what they asked for."""
 
@@ -90,6 +91,15 @@ class _Request:
     units: list[int]
     form: FilterForm
     filters: Filters | None  # None: the filters had an error
+    _scope: Scope | None = None
+
+    @property
+    def scope(self) -> Scope:
+        """The unit's people and their assignments, read once per request."""
+        assert self.filters is not None
+        if self._scope is None:
+            self._scope = Scope.load(self.session, self.tree, self.filters.unit, self.homepage)
+        return self._scope
 
     @property
     def builder(self) -> StatementBuilder:
@@ -126,16 +136,15 @@ def _read_request() -> _Request:
 
 def _rows(req: _Request) -> list[Row]:
     assert req.filters is not None
-    return completion_rows(req.session, req.tree, req.builder, req.homepage, req.filters)
+    return completion_rows(req.session, req.builder, req.scope, req.filters)
+
+
+def _courses(req: _Request) -> list[CourseEntry]:
+    return assigned_courses(req.session, req.scope, elearn_state().services["content"])
 
 
 def _course_titles(req: _Request) -> dict[str, dict[str, str]]:
-    assert req.filters is not None
-    people = people_in(req.session, req.tree, req.filters.unit, req.homepage)
-    courses = assigned_courses(
-        req.session, req.tree, req.filters.unit, people, elearn_state().services["content"]
-    )
-    return {c.id: c.compiled["title"] for c in courses}
+    return {c.id: c.compiled["title"] for c in _courses(req)}
 
 
 def _page_args(req: _Request) -> dict[str, Any]:
@@ -273,10 +282,8 @@ def decisions() -> Any:
         return render_template(
             "elearn/reports/decisions.html", course=None, course_titles={}, **_page_args(req)
         ), 400
-    people = people_in(req.session, req.tree, req.filters.unit, req.homepage)
-    courses = assigned_courses(
-        req.session, req.tree, req.filters.unit, people, elearn_state().services["content"]
-    )
+    people = req.scope.people
+    courses = _courses(req)
     chosen = next(
         (c for c in courses if c.id == req.filters.course), courses[0] if courses else None
     )
