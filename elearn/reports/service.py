@@ -35,8 +35,8 @@ COMPLETION_SQL = """SELECT s.actor_key, s.activity_id, s.registration,
        MIN(CASE WHEN s.verb_id = :completed THEN s.timestamp END) AS completed_at,
        MIN(CASE WHEN s.verb_id = :passed THEN s.timestamp END) AS passed_at
 FROM elearn_statements s
-WHERE s.actor_key IN :actors
-  AND s.activity_id IN :courses
+WHERE s.actor_key {actors}
+  AND s.activity_id {courses}
   AND NOT s.voided
 GROUP BY s.actor_key, s.activity_id, s.registration"""
 
@@ -48,8 +48,8 @@ DECISIONS_SQL = """WITH answers AS (
          ROW_NUMBER() OVER (PARTITION BY s.actor_key, s.activity_id
                             ORDER BY s.timestamp, s.seq) AS nth
   FROM elearn_statements s
-  WHERE s.actor_key IN :actors
-    AND s.activity_id IN :nodes
+  WHERE s.actor_key {actors}
+    AND s.activity_id {nodes}
     AND s.verb_id = :answered
     AND NOT s.voided
 )
@@ -57,6 +57,10 @@ SELECT a.activity_id, {response} AS response, COUNT(*) AS people
 FROM answers a JOIN elearn_statements b ON b.seq = a.seq
 WHERE a.nth = 1
 GROUP BY a.activity_id, {response}"""
+
+# A list parameter: one array on PostgreSQL (10,000 pseudonyms are one value, not 10,000 binds),
+# an expanded IN list elsewhere.
+LIST_SQL = {"postgresql": "= ANY(:{name})", "sqlite": "IN :{name}"}
 
 RESPONSE_SQL = {
     "postgresql": "b.body -> 'result' ->> 'response'",
@@ -165,29 +169,33 @@ def people_in(session: Session, tree: Tree, unit: int, homepage: str) -> list[Pe
     """Active people with a place in `unit` or any unit under it (a person in two units of
     the scope appears once)."""
     scope = set(tree.subtree(unit))
+    columns = (User.id, User.display_name, User.email, User.xapi_id)
+    rows = [
+        *session.execute(
+            select(*columns, Membership.organisation_id)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id.in_(scope), User.active.is_(True))
+        ),
+        *session.execute(
+            select(*columns, User.organisation_id).where(
+                User.organisation_id.in_(scope), User.active.is_(True)
+            )
+        ),
+    ]
     units: dict[int, set[int]] = defaultdict(set)
-    for user_id, org_id in session.execute(
-        select(Membership.user_id, Membership.organisation_id).where(
-            Membership.organisation_id.in_(scope)
-        )
-    ):
+    found: dict[int, tuple[str, str, str]] = {}
+    for user_id, name, email, xapi_id, org_id in rows:
         units[user_id].add(org_id)
-    for user_id, org_id in session.execute(
-        select(User.id, User.organisation_id).where(User.organisation_id.in_(scope))
-    ):
-        units[user_id].add(org_id)
-    if not units:
-        return []
-    users = session.scalars(select(User).where(User.id.in_(units), User.active.is_(True)))
+        found[user_id] = (name or email, email, xapi_id)
     people = [
         Person(
-            u.id,
-            u.display_name or u.email,
-            u.email,
-            actor_key_of(homepage, u.xapi_id),
-            tuple(sorted(units[u.id], key=tree.depth, reverse=True)),
+            user_id,
+            name,
+            email,
+            actor_key_of(homepage, xapi_id),
+            tuple(sorted(units[user_id], key=tree.depth, reverse=True)),
         )
-        for u in users
+        for user_id, (name, email, xapi_id) in found.items()
     ]
     return sorted(people, key=lambda p: (p.name.lower(), p.id))
 
@@ -319,10 +327,21 @@ def _row(p: Person, course: str, due: dt.date | None, got: _Progress | None) -> 
     return Row(p, course, due, "in_progress", got.last, got.seconds)
 
 
+def _list_sql(session: Session, *names: str) -> dict[str, str]:
+    dialect = session.get_bind().dialect.name
+    form = LIST_SQL.get(dialect, LIST_SQL["sqlite"])
+    return {name: form.format(name=name) for name in names}
+
+
+def _list_params(session: Session, query: Any, *names: str) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return query
+    return query.bindparams(*(bindparam(name, expanding=True) for name in names))
+
+
 def completion_query(session: Session) -> Any:
-    return text(COMPLETION_SQL).bindparams(
-        bindparam("actors", expanding=True), bindparam("courses", expanding=True)
-    )
+    sql = COMPLETION_SQL.format(**_list_sql(session, "actors", "courses"))
+    return _list_params(session, text(sql), "actors", "courses")
 
 
 def _progress(
@@ -394,10 +413,11 @@ def decision_nodes(
 
 def decisions_query(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
-    sql = DECISIONS_SQL.format(response=RESPONSE_SQL.get(dialect, RESPONSE_SQL["postgresql"]))
-    return text(sql).bindparams(
-        bindparam("actors", expanding=True), bindparam("nodes", expanding=True)
+    sql = DECISIONS_SQL.format(
+        response=RESPONSE_SQL.get(dialect, RESPONSE_SQL["postgresql"]),
+        **_list_sql(session, "actors", "nodes"),
     )
+    return _list_params(session, text(sql), "actors", "nodes")
 
 
 def decision_points(

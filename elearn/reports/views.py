@@ -25,13 +25,13 @@ from elearn.i18n import N_, gettext
 from elearn.reports import exports
 from elearn.reports.forms import FilterForm
 from elearn.reports.service import (
-    COMPLETION_SQL,
     MIN_ANSWERS,
     Filters,
     Row,
     Scope,
     Tree,
     assigned_courses,
+    completion_query,
     completion_rows,
     decision_points,
     decisions_query,
@@ -171,7 +171,7 @@ def report() -> Any:
         rows=rows[:PAGE_ROWS],
         total=len(rows),
         courses=_course_titles(req),
-        sql=COMPLETION_SQL,
+        sql=str(completion_query(req.session)),
         course_iri=req.builder.course_iri,
         homepage=req.homepage,
         completed_verb=VERBS["completed"],
