@@ -378,7 +378,8 @@ def measure(engine: Any, runs: int) -> None:
         text("SELECT pg_size_pretty(pg_total_relation_size('elearn_statements'))")
     ).scalar()
     session.close()
-    print(f"machine: {machine()}, PostgreSQL {pg}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {machine()}, PostgreSQL {pg}; load average {load} (a shared machine)")
     print(f"data: {people:,} users, {counts:,} statements ({size} with indexes), {UNITS} units")
 
     leader, admin = app.test_client(), app.test_client()
