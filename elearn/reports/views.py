@@ -2,8 +2,8 @@
 
 Who sees what is decided per request from the person's memberships (`visible_units`): a unit
 another leader leads is answered with 404, as if it did not exist. Every page that shows people
-and every download writes an audit entry, in the same transaction as nothing else: the entry is
-committed before the page is sent.
+and every download writes an audit entry, committed before the page or file is sent: no view
+goes unrecorded.
 """
 
 from __future__ import annotations
