@@ -60,6 +60,7 @@ from elearn.player import retention as player_retention
 from elearn.player import service as player_service
 from elearn.player import views as player_views
 from elearn.privacy import views as privacy_views
+from elearn.reports import views as reports_views
 from elearn.signals import course_imported, retention_due, user_deleting
 from elearn.sso import admin as sso_admin
 from elearn.sso import client as sso_client
@@ -201,6 +202,7 @@ for _room in (
     certificates_views.bp,
     privacy_views.bp,
     authoring_views.bp,
+    reports_views.bp,
 ):
     front_door.register_blueprint(_room)
 

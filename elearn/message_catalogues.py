@@ -43,6 +43,7 @@ ROOMS = (
     "certificates",
     "privacy",
     "live",
+    "reports",
 )
 FRONT_DOOR = "elearn"  # the shared catalogue
 PACKAGE_PLAYER = "package"  # scorm_export/runtime/player.js

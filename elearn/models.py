@@ -16,10 +16,12 @@ from elearn.db import Base
 from elearn.live.models import LiveParticipant, LiveSession, LiveVote
 from elearn.lrs.models import LrsAttachment, LrsClient, LrsDocument
 from elearn.player.models import Attempt
+from elearn.reports.models import REPORT_INDEX
 from elearn.sso.models import FeideOrgMapping, SsoIdentity
 from elearn.tracking.models import ForwarderLease, OutboxEntry, StatementKey, StoredStatement
 
 __all__ = [
+    "REPORT_INDEX",
     "Assignment",
     "Attempt",
     "AuditEntry",

@@ -28,6 +28,7 @@ ROOMS = (
     "certificates",
     "privacy",
     "live",
+    "reports",
 )
 
 
