@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from elearn.accounts.models import User
 from elearn.player.models import Attempt
@@ -193,3 +193,57 @@ def test_an_expired_or_missing_csrf_token_returns_to_the_form_with_a_message(
     # Without a page of ours to go back to, the error page is in the learner's language.
     bare = learner_client.post("/c/play-course/start?lang=en", data={"csrf_token": "x"})
     assert bare.status_code == 400 and "The form was too old" in bare.get_data(as_text=True)
+
+
+def _user(app: Flask, email: str) -> User:
+    session = app.extensions["elearn"].session_factory()
+    try:
+        return session.scalar(select(User).where(User.email == email))
+    finally:
+        session.close()
+
+
+def test_the_login_form_shows_the_error_summary_and_says_deactivated_only_after_the_password(
+    app: Flask, client: FlaskClient
+) -> None:
+    register(client)
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(True))})
+    login = client.get("/login?lang=en").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(login), "email": "  laerer@example.no ", "password": "nope"}
+    bad = client.post("/login", data=data)
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 401 and 'id="error-summary"' in page
+    assert '<a href="#email">Wrong email address or password.</a>' in page
+    assert 'value="laerer@example.no"' in page and 'aria-invalid="true"' in page
+    assert _user(app, "laerer@example.no").failed_logins == 1  # the lockout still counts
+    session = app.extensions["elearn"].session_factory()
+    session.execute(update(User).values(active=False))
+    session.commit()
+    session.close()
+    wrong = client.post("/login", data=data).get_data(as_text=True)
+    assert "Wrong email address or password." in wrong and "deactivated" not in wrong
+    right = client.post("/login", data={**data, "password": PASSWORD})
+    assert right.status_code == 401 and "Your account has been deactivated." in right.get_data(True)
+    assert client.get("/profile").status_code == 302, "a deactivated person is not logged in"
+    empty = client.post("/login", data={"csrf_token": data["csrf_token"]})
+    assert empty.status_code == 401 and "Wrong email address or password." in empty.get_data(True)
+
+
+def test_the_profile_form_keeps_the_choice_until_it_is_valid(
+    app: Flask, learner_client: FlaskClient
+) -> None:
+    client = learner_client
+    profile = client.get("/profile?lang=en").get_data(as_text=True)
+    token = csrf_from(profile)
+    bad = client.post("/profile", data={"csrf_token": token, "audience": "pilot", "language": "nn"})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and '<a href="#audience">Choose a profession.</a>' in page
+    assert 'value="nn" lang="nn" selected' in page, "the language chosen is kept on the page"
+    user = _user(app, "laerer@example.no")
+    assert (user.audience, user.language) == ("teacher", "en"), "nothing saved"
+    good = client.post(
+        "/profile", data={"csrf_token": token, "audience": "health", "language": "xx"}
+    )
+    assert good.status_code == 302
+    user = _user(app, "laerer@example.no")
+    assert (user.audience, user.language) == ("health", None), "an unknown language is no choice"

@@ -21,7 +21,13 @@ from werkzeug.wrappers import Response
 
 from elearn import ratelimit
 from elearn.accounts import host, mails, service, tokens
-from elearn.accounts.forms import ForgotPasswordForm, NewPasswordForm, RegisterForm
+from elearn.accounts.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+    RegisterForm,
+)
 from elearn.accounts.login import (
     current_learner,
     learner_required,
@@ -266,26 +272,27 @@ def reset_password(token: str) -> Any:
     deduct_when=ratelimit.failed,
 )
 def login() -> Any:
-    error = None
-    email = ""
+    form = LoginForm()
+    errors: dict[str, str] = {}
     if request.method == "POST":
-        email = request.form.get("email", "").strip()
+        form.validate()  # no rules: it only reads and trims the fields
         db = get_session()
-        user = service.authenticate(db, email, request.form.get("password", ""))
+        user = service.authenticate(db, form.email.data or "", form.password.data or "")
         db.commit()  # the count of wrong passwords, or its reset
         if user is not None and not user.active:
             # Said only after the right password: it tells nobody else the account exists.
-            error = DEACTIVATED
+            errors["email"] = DEACTIVATED
         elif user is not None:
             _log_in(user)  # a fresh session: no session fixation
             return redirect(
                 safe_next(request.args.get("next")) or url_for("elearn.catalogue.catalogue")
             )
         else:
-            error = WRONG_LOGIN
-    return render_template(
-        "elearn/accounts/login.html", error=error, email=email
-    ), 401 if error else 200
+            errors["email"] = WRONG_LOGIN
+    # 401 for every failure: the rate limits count those (ratelimit.failed).
+    return render_template("elearn/accounts/login.html", form=form, errors=errors), (
+        401 if errors else 200
+    )
 
 
 @bp.post("/logout")
@@ -310,26 +317,25 @@ def logout() -> Response:
 def profile() -> Any:
     user = current_learner()
     assert user is not None
+    form = ProfileForm(data={"audience": user.audience, "language": user.language})
     errors: dict[str, str] = {}
     if request.method == "POST":
-        audience = request.form.get("audience", "")
-        language = request.form.get("language", "")
-        if audience not in AUDIENCES:
-            errors["audience"] = service.CHOOSE_AUDIENCE
-        else:
+        if form.validate():
             db = get_session()
             db_user = db.merge(user)
-            db_user.audience = audience
-            db_user.language = language if language in LANGUAGES else None
+            db_user.audience = form.audience.data
+            db_user.language = _language(form.language.data)
             if db_user.language:
                 session["elearn_lang"] = db_user.language
             db.commit()
             speak(db_user.language or g.elearn_lang)  # the flash in the language just chosen
             flash(gettext("Saved."), "success")
             return redirect(url_for("elearn.accounts.profile"))
+        errors = form.error_messages()
     return render_template(
         "elearn/accounts/profile.html",
         errors=errors,
+        form=form,
         audiences=AUDIENCES,
         user=user,
         email=host.real_email(user),
