@@ -55,6 +55,12 @@ class LoginForm(ElearnForm):
     password = PasswordField()
 
 
+class DeleteAccountForm(ElearnForm):
+    """The password again, checked by the view (a wrong one deletes nothing)."""
+
+    password = PasswordField()
+
+
 class ProfileForm(ElearnForm):
     audience = StringField(validators=[AnyOf(AUDIENCES, message=CHOOSE_AUDIENCE)])
     language = StringField(filters=[lambda value: (value or "").strip()])

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 from elearn import ratelimit
 from elearn.accounts import host, mails, service, tokens
 from elearn.accounts.forms import (
+    DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
     NewPasswordForm,
@@ -347,7 +348,8 @@ def profile() -> Any:
 def delete_account() -> Response:
     user = current_learner()
     assert user is not None
-    if not user.check_password(request.form.get("password", "")):
+    form = DeleteAccountForm()
+    if not form.validate() or not user.check_password(form.password.data or ""):
         flash(gettext(WRONG_LOGIN), "error")
         return redirect(url_for("elearn.accounts.profile"))
     db = get_session()
