@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
@@ -9,7 +11,7 @@ from sqlalchemy import func, select, update
 from elearn.accounts.models import User
 from elearn.player.models import Attempt
 from elearn.tracking.models import StoredStatement
-from tests.conftest import PASSWORD, csrf_from, register
+from tests.conftest import PASSWORD, csrf_from, login, register
 
 
 def count(app: Flask, model: type) -> int:
@@ -60,21 +62,36 @@ def test_password_is_stored_hashed_and_email_is_unique(app: Flask, client: Flask
     assert count(app, User) == 1, "no second account for the same address"
 
 
+def cookie_names(response: object) -> list[str]:
+    """The names of the cookies an answer sets (their values are signed, and may differ)."""
+    return sorted(h.split("=", 1)[0] for h in response.headers.getlist("Set-Cookie"))
+
+
+def without_csrf(response: object) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", response.get_data(as_text=True))
+
+
 def test_registration_does_not_tell_who_has_an_account(app: Flask, client: FlaskClient) -> None:
     """Without mail (the demo), a known address gets the very answer a new one gets (status,
-    redirect, page), and no one is logged in to the existing account."""
+    redirect, page, message, cookies), and nobody is logged in: neither the newcomer nor the
+    stranger who typed someone else's address."""
     register(client, "kari@example.no")
     stranger, known = _register_as_stranger(app, "kari@example.no")
     newcomer, new = _register_as_stranger(app, "ola@example.no")
-    assert (known.status_code, known.headers["Location"]) == (
-        new.status_code,
-        new.headers["Location"],
-    )
+    assert (known.status_code, known.headers["Location"]) == (302, "/login")
+    assert (new.status_code, new.headers["Location"]) == (302, "/login")
     assert known.get_data() == new.get_data()
-    assert "already" not in known.get_data(as_text=True)
+    assert cookie_names(known) == cookie_names(new) == ["session"]
+    pages = [c.get("/login?lang=en") for c in (stranger, newcomer)]
+    assert without_csrf(pages[0]) == without_csrf(pages[1])
+    assert "Thank you for registering." in pages[0].get_data(as_text=True)
+    assert "already" not in pages[0].get_data(as_text=True)
     assert stranger.get("/profile").status_code == 302, "the stranger is not logged in"
-    assert newcomer.get("/profile").status_code == 200
+    assert newcomer.get("/profile").status_code == 302, "nor is the newcomer, yet"
     assert count(app, User) == 2
+    login(newcomer, "ola@example.no", "another password")
+    assert newcomer.get("/profile").status_code == 200, "the new account works"
+    login(client, "kari@example.no")  # and the known one still has its own password
 
 
 def test_login_logout_and_wrong_password(app: Flask, client: FlaskClient) -> None:
@@ -247,3 +264,21 @@ def test_the_profile_form_keeps_the_choice_until_it_is_valid(
     assert good.status_code == 302
     user = _user(app, "laerer@example.no")
     assert (user.audience, user.language) == ("health", None), "an unknown language is no choice"
+
+
+def test_login_answers_an_unknown_address_as_it_answers_a_wrong_password(
+    app: Flask, client: FlaskClient
+) -> None:
+    register(client, "kari@example.no")
+    answers = []
+    for email in ("kari@example.no", "nobody@example.no"):
+        stranger = app.test_client()
+        page = stranger.get("/login?lang=en").get_data(as_text=True)
+        data = {"csrf_token": csrf_from(page), "email": email, "password": "a wrong guess"}
+        answers.append(stranger.post("/login", data=data))
+    known, unknown = answers
+    assert known.status_code == unknown.status_code == 401
+    assert without_csrf(known).replace("kari@", "?@") == without_csrf(unknown).replace(
+        "nobody@", "?@"
+    )
+    assert cookie_names(known) == cookie_names(unknown)
