@@ -28,7 +28,7 @@ def keyboard_register(page: Page, email: str, lang: str = "en") -> None:
     with page.expect_navigation():
         page.keyboard.press("Enter")
     # Registering logs nobody in (it must not tell who has an account): the login page next.
-    assert page.url.split("?")[0].endswith("/login"), page.url
+    assert page.url.split("#")[0].split("?")[0].endswith("/login"), page.url
     focus_field(page, "email")
     page.keyboard.type(email)
     page.keyboard.press("Tab")
