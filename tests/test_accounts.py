@@ -251,11 +251,14 @@ def test_the_profile_form_keeps_the_choice_until_it_is_valid(
 ) -> None:
     client = learner_client
     profile = client.get("/profile?lang=en").get_data(as_text=True)
+    assert 'value="teacher" checked' in profile and 'value="en" lang="en" selected' in profile
     token = csrf_from(profile)
     bad = client.post("/profile", data={"csrf_token": token, "audience": "pilot", "language": "nn"})
     page = bad.get_data(as_text=True)
     assert bad.status_code == 400 and '<a href="#audience">Choose a profession.</a>' in page
     assert 'value="nn" lang="nn" selected' in page, "the language chosen is kept on the page"
+    none = client.post("/profile", data={"csrf_token": token, "language": "nn"})
+    assert none.status_code == 400 and "Choose a profession." in none.get_data(as_text=True)
     user = _user(app, "laerer@example.no")
     assert (user.audience, user.language) == ("teacher", "en"), "nothing saved"
     good = client.post(

@@ -333,7 +333,9 @@ def logout() -> Response:
 def profile() -> Any:
     user = current_learner()
     assert user is not None
-    form = ProfileForm(data={"audience": user.audience, "language": user.language})
+    # What is saved fills the form on GET only: a POST without a profession is no choice.
+    saved = {"audience": user.audience, "language": user.language}
+    form = ProfileForm(data=saved if request.method == "GET" else None)
     errors: dict[str, str] = {}
     if request.method == "POST":
         if form.validate():
