@@ -178,6 +178,8 @@ def register(
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
+    # Without mail nobody is logged in by registering (no answer tells who has an account).
+    login(client, email)
 
 
 @pytest.fixture

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from elearn.accounts.models import User
 from elearn.player.models import Attempt
 from elearn.tracking.models import StoredStatement
-from tests.conftest import PASSWORD, csrf_from, register
+from tests.conftest import PASSWORD, csrf_from, login, register
 
 
 def count(app: Flask, model: type) -> int:
@@ -60,21 +62,36 @@ def test_password_is_stored_hashed_and_email_is_unique(app: Flask, client: Flask
     assert count(app, User) == 1, "no second account for the same address"
 
 
+def cookie_names(response: object) -> list[str]:
+    """The names of the cookies an answer sets (their values are signed, and may differ)."""
+    return sorted(h.split("=", 1)[0] for h in response.headers.getlist("Set-Cookie"))
+
+
+def without_csrf(response: object) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", response.get_data(as_text=True))
+
+
 def test_registration_does_not_tell_who_has_an_account(app: Flask, client: FlaskClient) -> None:
     """Without mail (the demo), a known address gets the very answer a new one gets (status,
-    redirect, page), and no one is logged in to the existing account."""
+    redirect, page, message, cookies), and nobody is logged in: neither the newcomer nor the
+    stranger who typed someone else's address."""
     register(client, "kari@example.no")
     stranger, known = _register_as_stranger(app, "kari@example.no")
     newcomer, new = _register_as_stranger(app, "ola@example.no")
-    assert (known.status_code, known.headers["Location"]) == (
-        new.status_code,
-        new.headers["Location"],
-    )
+    assert (known.status_code, known.headers["Location"]) == (302, "/login")
+    assert (new.status_code, new.headers["Location"]) == (302, "/login")
     assert known.get_data() == new.get_data()
-    assert "already" not in known.get_data(as_text=True)
+    assert cookie_names(known) == cookie_names(new) == ["session"]
+    pages = [c.get("/login?lang=en") for c in (stranger, newcomer)]
+    assert without_csrf(pages[0]) == without_csrf(pages[1])
+    assert "Thank you for registering." in pages[0].get_data(as_text=True)
+    assert "already" not in pages[0].get_data(as_text=True)
     assert stranger.get("/profile").status_code == 302, "the stranger is not logged in"
-    assert newcomer.get("/profile").status_code == 200
+    assert newcomer.get("/profile").status_code == 302, "nor is the newcomer, yet"
     assert count(app, User) == 2
+    login(newcomer, "ola@example.no", "another password")
+    assert newcomer.get("/profile").status_code == 200, "the new account works"
+    login(client, "kari@example.no")  # and the known one still has its own password
 
 
 def test_login_logout_and_wrong_password(app: Flask, client: FlaskClient) -> None:
@@ -193,3 +210,78 @@ def test_an_expired_or_missing_csrf_token_returns_to_the_form_with_a_message(
     # Without a page of ours to go back to, the error page is in the learner's language.
     bare = learner_client.post("/c/play-course/start?lang=en", data={"csrf_token": "x"})
     assert bare.status_code == 400 and "The form was too old" in bare.get_data(as_text=True)
+
+
+def _user(app: Flask, email: str) -> User:
+    session = app.extensions["elearn"].session_factory()
+    try:
+        return session.scalar(select(User).where(User.email == email))
+    finally:
+        session.close()
+
+
+def test_the_login_form_shows_the_error_summary_and_says_deactivated_only_after_the_password(
+    app: Flask, client: FlaskClient
+) -> None:
+    register(client)
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(True))})
+    login = client.get("/login?lang=en").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(login), "email": "  laerer@example.no ", "password": "nope"}
+    bad = client.post("/login", data=data)
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 401 and 'id="error-summary"' in page
+    assert '<a href="#email">Wrong email address or password.</a>' in page
+    assert 'value="laerer@example.no"' in page and 'aria-invalid="true"' in page
+    assert _user(app, "laerer@example.no").failed_logins == 1  # the lockout still counts
+    session = app.extensions["elearn"].session_factory()
+    session.execute(update(User).values(active=False))
+    session.commit()
+    session.close()
+    wrong = client.post("/login", data=data).get_data(as_text=True)
+    assert "Wrong email address or password." in wrong and "deactivated" not in wrong
+    right = client.post("/login", data={**data, "password": PASSWORD})
+    assert right.status_code == 401 and "Your account has been deactivated." in right.get_data(True)
+    assert client.get("/profile").status_code == 302, "a deactivated person is not logged in"
+    empty = client.post("/login", data={"csrf_token": data["csrf_token"]})
+    assert empty.status_code == 401 and "Wrong email address or password." in empty.get_data(True)
+
+
+def test_the_profile_form_keeps_the_choice_until_it_is_valid(
+    app: Flask, learner_client: FlaskClient
+) -> None:
+    client = learner_client
+    profile = client.get("/profile?lang=en").get_data(as_text=True)
+    assert 'value="teacher" checked' in profile and 'value="en" lang="en" selected' in profile
+    token = csrf_from(profile)
+    bad = client.post("/profile", data={"csrf_token": token, "audience": "pilot", "language": "nn"})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and '<a href="#audience">Choose a profession.</a>' in page
+    assert 'value="nn" lang="nn" selected' in page, "the language chosen is kept on the page"
+    none = client.post("/profile", data={"csrf_token": token, "language": "nn"})
+    assert none.status_code == 400 and "Choose a profession." in none.get_data(as_text=True)
+    user = _user(app, "laerer@example.no")
+    assert (user.audience, user.language) == ("teacher", "en"), "nothing saved"
+    good = client.post(
+        "/profile", data={"csrf_token": token, "audience": "health", "language": "xx"}
+    )
+    assert good.status_code == 302
+    user = _user(app, "laerer@example.no")
+    assert (user.audience, user.language) == ("health", None), "an unknown language is no choice"
+
+
+def test_login_answers_an_unknown_address_as_it_answers_a_wrong_password(
+    app: Flask, client: FlaskClient
+) -> None:
+    register(client, "kari@example.no")
+    answers = []
+    for email in ("kari@example.no", "nobody@example.no"):
+        stranger = app.test_client()
+        page = stranger.get("/login?lang=en").get_data(as_text=True)
+        data = {"csrf_token": csrf_from(page), "email": email, "password": "a wrong guess"}
+        answers.append(stranger.post("/login", data=data))
+    known, unknown = answers
+    assert known.status_code == unknown.status_code == 401
+    assert without_csrf(known).replace("kari@", "?@") == without_csrf(unknown).replace(
+        "nobody@", "?@"
+    )
+    assert cookie_names(known) == cookie_names(unknown)

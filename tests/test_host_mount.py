@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 from elearn import Elearn, HostLearner, HostOrganisation
 from elearn.accounts import host as host_accounts
 from elearn.accounts.models import HostLink, Membership, Organisation, User
+from elearn.accounts.service import add_membership
 from elearn.player.models import Attempt
 from elearn.tracking.models import StoredStatement
 from tests import host_app
@@ -350,3 +351,79 @@ def test_a_hook_that_gives_what_elearn_cannot_keep_is_told_which_field(
     finally:
         session.close()
     assert count(host, User) == 0  # nothing half stored
+
+
+def test_a_membership_an_elearn_admin_adds_stays_through_the_hosts_sync(host: Flask) -> None:
+    boss_id = add_person(host, "boss@kommune.no", admin=True)
+    ada_id = add_person(host, "ada@kommune.no")
+    boss, ada = host.test_client(), host.test_client()
+    sign_in(boss, "boss@kommune.no")
+    sign_in(ada, "ada@kommune.no")
+    assert boss.get("/kurs/admin/").status_code == 200
+    assert ada.get("/kurs/admin/").status_code == 403  # a learner of the host's organisation
+    session = host.extensions["elearn"].session_factory()
+    kommune = session.scalar(select(Organisation).where(Organisation.slug == "eksempel-kommune"))
+    school = Organisation(slug="eksempel-skole", name="Eksempel skole", parent_id=kommune.id)
+    session.add(school)
+    session.commit()
+    learner = session.scalar(select(User).where(User.email == "ada@kommune.no"))
+    school_id, learner_id = school.id, learner.id
+    session.close()
+    token = csrf_from(boss.get(f"/kurs/admin/users/{learner_id}").get_data(as_text=True))
+    response = boss.post(
+        f"/kurs/admin/users/{learner_id}/memberships",
+        data={"csrf_token": token, "unit": school_id, "role": "unit_leader"},
+    )
+    assert response.status_code == 303
+    # Ada's next clicks re-sync her from the hook: the school the admin gave her stays.
+    for _ in range(2):
+        assert ada.get("/kurs/admin/").status_code == 200, "the unit leader lost her unit"
+    held = {(m.organisation_id, m.role, m.source) for m in rows(host, Membership)}
+    assert (school_id, "unit_leader", "elearn") in held
+    assert (kommune.id, "learner", "host") in held
+    # The host makes her an admin and takes it back: only the host's membership follows.
+    update_person(host, ada_id, is_admin=True)
+    assert ada.get("/kurs/admin/exports").status_code == 200
+    update_person(host, ada_id, is_admin=False)
+    assert ada.get("/kurs/admin/exports").status_code == 403
+    ada_rows = {(m.organisation_id, m.role, m.source) for m in rows(host, Membership)}
+    assert {(school_id, "unit_leader", "elearn"), (kommune.id, "learner", "host")} <= ada_rows
+    assert ada.get("/kurs/admin/").status_code == 200
+    update_person(host, boss_id, is_admin=False)
+    assert boss.get("/kurs/admin/").status_code == 403
+
+
+def test_the_hosts_sync_adds_changes_and_removes_only_its_own_memberships(host: Flask) -> None:
+    with host.app_context():
+        session = host.extensions["elearn"].session_factory()
+        given = HostLearner("p-1", organisation="oslo", unit="oslo-skole")
+        user = host_accounts.learner_for(session, given)
+        oslo = session.scalar(select(Organisation).where(Organisation.slug == "oslo"))
+        extra = Organisation(slug="oslo-helse", name="Oslo helsestasjon", parent_id=oslo.id)
+        session.add(extra)
+        session.flush()
+        add_membership(session, user, extra, "unit_leader")  # an elearn admin's
+        session.commit()
+
+        def held() -> dict[str, tuple[str, str]]:
+            slugs = {o.id: o.slug for o in rows(host, Organisation)}
+            return {slugs[m.organisation_id]: (m.role, m.source) for m in rows(host, Membership)}
+
+        assert held() == {
+            "oslo-skole": ("learner", "host"),
+            "oslo-helse": ("unit_leader", "elearn"),
+        }
+        # The host moves the person to no unit at all: the host's row goes, the admin's stays.
+        user = host_accounts.learner_for(session, HostLearner("p-1", organisation="oslo"))
+        session.commit()
+        assert held() == {"oslo": ("learner", "host"), "oslo-helse": ("unit_leader", "elearn")}
+        # The host names the admin's unit: its role holds there, and the row is the host's now.
+        given = HostLearner("p-1", organisation="oslo", unit="oslo-helse")
+        user = host_accounts.learner_for(session, given)
+        session.commit()
+        assert held() == {"oslo-helse": ("learner", "host")}
+        # Nothing from the host at all: the person keeps no host membership and no scope.
+        user = host_accounts.learner_for(session, HostLearner("p-1"))
+        session.commit()
+        assert held() == {} and user.organisation_id is None and user.role == "learner"
+        session.close()

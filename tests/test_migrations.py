@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 import elearn.models  # noqa: F401
@@ -33,3 +33,44 @@ def test_downgrade_to_nothing_and_back(db: Engine) -> None:
     upgrade_database(db)
     tables = set(inspect(db).get_table_names())
     assert {t.name for t in Base.metadata.sorted_tables} <= tables
+
+
+def test_0012_marks_the_memberships_of_host_learners_as_the_hosts(db: Engine) -> None:
+    """Before 0012 the hook's memberships were all a host learner had: they become the host's,
+    and an own learner's stay elearn's."""
+    downgrade_database(db, "0009")
+    now = "2026-12-01 12:00:00"
+    with db.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO elearn_organisations (id, slug, name, created_at, kind) "
+                "VALUES (1, 'oslo', 'Oslo', :now, 'other')"
+            ),
+            {"now": now},
+        )
+        for uid, email in ((1, "host@host.invalid"), (2, "own@example.no")):
+            conn.execute(
+                text(
+                    "INSERT INTO elearn_users (id, email, password_hash, audience, role, xapi_id,"
+                    " failed_logins, created_at, session_generation, active) VALUES (:id, :email,"
+                    " 'x', 'other', 'learner', :xapi, 0, :now, 0, :active)"
+                ),
+                {"id": uid, "email": email, "xapi": f"xapi-{uid}", "now": now, "active": True},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO elearn_memberships (user_id, organisation_id, role, created_at)"
+                    " VALUES (:id, 1, 'learner', :now)"
+                ),
+                {"id": uid, "now": now},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO elearn_host_links (host_id, user_id, created_at) VALUES ('h1', 1, :now)"
+            ),
+            {"now": now},
+        )
+    upgrade_database(db)
+    with db.connect() as conn:
+        sources = dict(conn.execute(text("SELECT user_id, source FROM elearn_memberships")).all())
+    assert sources == {1: "host", 2: "elearn"}

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from elearn.accounts import service
 from elearn.accounts.models import AccountToken, User
 from tests.conftest import PASSWORD, PLAY_COURSE, csrf_from, import_course, login, make_test_app
+from tests.test_accounts import cookie_names, without_csrf
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -140,6 +141,7 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_only_one_gets_mail(
     unknown = _ask_for_reset(mail_app.test_client(), "nobody@example.no")
     known = _ask_for_reset(mail_app.test_client(), "Kari@Example.no")
     assert (unknown.status_code, unknown.get_data()) == (known.status_code, known.get_data())
+    assert cookie_names(unknown) == cookie_names(known), "no cookie set in one case only"
     assert known.status_code == 200
     assert "If there is an account with this address" in known.get_data(as_text=True)
     messages = inbox.wait_for(1)
@@ -284,6 +286,8 @@ def test_registration_with_mail_answers_the_same_for_a_known_address(
         )
     )
     assert new.status_code == 200 and "already" not in new.get_data(as_text=True)
+    assert without_csrf(known) == without_csrf(new)
+    assert cookie_names(known) == cookie_names(new), "no cookie set in one case only"
     mails = {to[0]: message for to, message in inbox.wait_for(2)}
     assert "You already have an account" in mails["kari@example.no"]["Subject"]
     assert "/reset-password/" in _body(mails["kari@example.no"])

@@ -77,6 +77,10 @@ def test_a_learner_registers_and_plays_under_the_prefix(host: Flask) -> None:
             "audience": "teacher",
         },
     )
+    assert response.headers["Location"] == "/kurs/login"
+    page = client.get("/kurs/login").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(page), "email": "a@example.no"}
+    response = client.post("/kurs/login", data={**data, "password": "long enough password"})
     assert response.headers["Location"] == "/kurs/"
     page = client.get("/kurs/c/play-course").get_data(as_text=True)
     response = client.post("/kurs/c/play-course/start", data={"csrf_token": csrf_from(page)})

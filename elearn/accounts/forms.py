@@ -47,6 +47,25 @@ class RegisterForm(ElearnForm):
     language = StringField(filters=[lambda value: (value or "").strip()])
 
 
+class LoginForm(ElearnForm):
+    """No rules of its own: every answer, even to an empty form, is the one "wrong email or
+    password" after the same work (accounts.service.authenticate), counted by the limits."""
+
+    email = StringField(filters=[lambda value: (value or "").strip()])
+    password = PasswordField()
+
+
+class DeleteAccountForm(ElearnForm):
+    """The password again, checked by the view (a wrong one deletes nothing)."""
+
+    password = PasswordField()
+
+
+class ProfileForm(ElearnForm):
+    audience = StringField(validators=[AnyOf(AUDIENCES, message=CHOOSE_AUDIENCE)])
+    language = StringField(filters=[lambda value: (value or "").strip()])
+
+
 class ForgotPasswordForm(ElearnForm):
     email = _email()
 

@@ -32,6 +32,8 @@ from elearn.accounts.service import (
     find_organisation,
     memberships_of,
     normalise_email,
+    settle_role,
+    top_organisation,
 )
 from elearn.core.constants import AUDIENCES
 from elearn.signals import user_deleting
@@ -196,8 +198,11 @@ def _organisation(
 
 
 def _sync_roles(session: Session, user: User, given: HostLearner) -> None:
-    """The memberships and the platform role the hook gives, and no others: the host's
-    administrators are elearn's, and losing a role on the host loses it here."""
+    """The memberships and the platform role the hook gives: the host's administrators are
+    elearn's, and losing a role on the host loses it here. Only the host's own memberships
+    (source "host") are added, changed and removed; those an elearn admin, an invitation or a
+    join link gave stay. Where both name one organisation, the host's role holds and the row is
+    the host's from then on (one row per person and organisation)."""
     roles = set(given.roles)
     organisation = _organisation(session, given.organisation, None)
     unit = _organisation(session, given.unit, organisation)
@@ -206,25 +211,33 @@ def _sync_roles(session: Session, user: User, given: HostLearner) -> None:
         wanted[unit.id] = "unit_leader" if "unit_leader" in roles else "learner"
     if organisation is not None and ("org_admin" in roles or unit is None):
         wanted[organisation.id] = "org_admin" if "org_admin" in roles else "learner"
-    held = {m.organisation_id: m.role for m in memberships_of(session, user)}
+    memberships = memberships_of(session, user)
+    held = {m.organisation_id: m.role for m in memberships if m.source == "host"}
     if held != wanted:  # else nothing to write: the usual request
-        session.execute(
-            delete(Membership).where(
-                Membership.user_id == user.id,
-                Membership.organisation_id.not_in(list(wanted) or [0]),
-            )
-        )
+        gone = [m.id for m in memberships if m.source == "host" and m.organisation_id not in wanted]
+        if gone:
+            session.execute(delete(Membership).where(Membership.id.in_(gone)))
         for org in (unit, organisation):
             if org is not None and org.id in wanted:
-                add_membership(session, user, org, wanted[org.id])
-    if not wanted:
-        user.organisation_id = None
+                add_membership(session, user, org, wanted[org.id], source="host")
+        memberships = memberships_of(session, user)
+        _settle_organisation(session, user, memberships, wanted)
     if "admin" in roles:
         user.role = "admin"
-    elif "org_admin" in roles and organisation is not None:
-        user.role = "org_admin"
     else:
         user.role = "learner"
+        settle_role(user, memberships)
+
+
+def _settle_organisation(
+    session: Session, user: User, memberships: list[Membership], wanted: dict[int, str]
+) -> None:
+    """`User.organisation_id` (the scope of exports and LRS clients): the top of the host's
+    organisation when it gives one, else of the first membership left, else none."""
+    if wanted:
+        return  # add_membership set it from the host's organisation or unit
+    first = session.get(Organisation, memberships[0].organisation_id) if memberships else None
+    user.organisation_id = top_organisation(session, first).id if first is not None else None
 
 
 def delete_host_learner(sender: Any, session: Session, external_id: str) -> bool:

@@ -34,6 +34,7 @@ ROLES = ("learner", "org_admin", "admin")
 # leader (rektor, leader of a health station) follows and leads its staff's courses, an org admin
 # runs elearn for that organisation and every unit under it.
 MEMBERSHIP_ROLES = ("learner", "unit_leader", "org_admin")
+MEMBERSHIP_SOURCES = ("host", "elearn")
 
 # What an organisation is: the top of a tree (municipality, county, health trust) or a unit in it.
 ORGANISATION_KINDS = (
@@ -161,6 +162,9 @@ class Membership(Base):
         ForeignKey("elearn_organisations.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[str] = mapped_column(String(16), default="learner")
+    # Who gave it: "host" (the host app's hook, re-synced on every request) or "elearn" (an
+    # admin, an invitation, a join link, single sign-on); the host's sync touches only its own.
+    source: Mapped[str] = mapped_column(String(8), default="elearn", server_default="elearn")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

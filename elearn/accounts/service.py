@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from elearn.accounts import tokens
 from elearn.accounts.models import (
     MEMBERSHIP_ROLES,
+    MEMBERSHIP_SOURCES,
     ROLES,
     AccountToken,
     Membership,
@@ -116,22 +117,34 @@ def top_organisation(session: Session, organisation: Organisation) -> Organisati
 
 
 def add_membership(
-    session: Session, user: User, organisation: Organisation, role: str = "learner"
+    session: Session,
+    user: User,
+    organisation: Organisation,
+    role: str = "learner",
+    source: str | None = None,
 ) -> Membership:
     """Place a person in an organisation or unit with a role (a second unit is a second row;
     the same unit again changes the role). `User.organisation_id` follows the top of the tree,
-    the scope the LRS clients and exports use, and an org admin gets the `org_admin` role there."""
+    the scope the LRS clients and exports use, and an org admin gets the `org_admin` role there.
+    `source` ("host" | "elearn") marks who gave it, so the host's sync touches only its own;
+    None keeps an existing row's source (a new row is elearn's)."""
     if role not in MEMBERSHIP_ROLES:
         raise ValueError(f"role: one of {', '.join(MEMBERSHIP_ROLES)}")
+    if source is not None and source not in MEMBERSHIP_SOURCES:
+        raise ValueError(f"source: one of {', '.join(MEMBERSHIP_SOURCES)}")
     membership = session.scalar(
         select(Membership).where(
             Membership.user_id == user.id, Membership.organisation_id == organisation.id
         )
     )
     if membership is None:
-        membership = Membership(user_id=user.id, organisation_id=organisation.id, role=role)
+        membership = Membership(
+            user_id=user.id, organisation_id=organisation.id, role=role, source="elearn"
+        )
         session.add(membership)
     membership.role = role
+    if source is not None:
+        membership.source = source
     user.organisation_id = top_organisation(session, organisation).id
     if role == "org_admin" and user.role == "learner":
         user.role = "org_admin"

@@ -17,11 +17,19 @@ from flask import (
     url_for,
 )
 from flask_login import logout_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from elearn import ratelimit
 from elearn.accounts import host, mails, service, tokens
-from elearn.accounts.forms import ForgotPasswordForm, NewPasswordForm, RegisterForm
+from elearn.accounts.forms import (
+    DeleteAccountForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+    RegisterForm,
+)
 from elearn.accounts.login import (
     current_learner,
     learner_required,
@@ -98,6 +106,9 @@ def _log_in(user: User) -> None:
 REGISTRATION_MAILED = N_(
     "We have sent an e-mail to the address you gave. Open the link in it to go on."
 )
+REGISTERED_LOG_IN = N_(
+    "Thank you for registering. Log in with your email address and the password you chose."
+)
 RESET_MAILED = N_(
     "If there is an account with this address, we have sent it an e-mail with a link for "
     "choosing a new password."
@@ -115,7 +126,8 @@ def _mail_sent_page(message: str) -> Any:
 def register() -> Any:
     """With mail: every valid form gets the same "check your e-mail" page; a new address gets a
     link that creates the account, a known one a mail saying so (with a reset link). Without
-    mail (a demo): the account at once, and for a known address the same redirect, logged out.
+    mail (a demo): a new address gets its account at once; both get the same redirect to the
+    login page, and nobody is logged in.
     """
     if not current_app.config["ELEARN_ALLOW_REGISTRATION"]:
         abort(404)
@@ -167,17 +179,27 @@ def _register_by_mail(form: RegisterForm) -> Any:
 
 
 def _register_now(form: RegisterForm) -> Response:
+    """Without mail there is no way to ask the address's owner, so a new address gets its
+    account at once; but nobody is logged in, and a known address gets the same redirect, the
+    same message and the same cookie: the answer says nothing about who has an account. (Logging
+    in with the password just chosen still tells: docs/security.md.)"""
     db = get_session()
-    if service.find_user(db, form.email.data) is not None:
-        # Nothing said, nobody logged in: the same redirect as a new account gets.
+    if service.find_user(db, form.email.data) is None:
+        try:
+            service.create_user(
+                db,
+                form.email.data,
+                form.password.data,
+                form.audience.data,
+                _language(form.language.data),
+            )
+            db.commit()
+        except IntegrityError:  # the same address registered by a request that raced this one
+            db.rollback()
+    else:
         service.equal_work(form.password.data)
-        return redirect(url_for("elearn.catalogue.catalogue"))
-    user = service.create_user(
-        db, form.email.data, form.password.data, form.audience.data, _language(form.language.data)
-    )
-    db.commit()
-    _log_in(user)
-    return redirect(url_for("elearn.catalogue.catalogue"))
+    flash(gettext(REGISTERED_LOG_IN), "info")
+    return redirect(url_for("elearn.accounts.login"))
 
 
 @bp.route("/register/finish/<token>", methods=["GET", "POST"])
@@ -266,26 +288,27 @@ def reset_password(token: str) -> Any:
     deduct_when=ratelimit.failed,
 )
 def login() -> Any:
-    error = None
-    email = ""
+    form = LoginForm()
+    errors: dict[str, str] = {}
     if request.method == "POST":
-        email = request.form.get("email", "").strip()
+        form.validate()  # no rules: it only reads and trims the fields
         db = get_session()
-        user = service.authenticate(db, email, request.form.get("password", ""))
+        user = service.authenticate(db, form.email.data or "", form.password.data or "")
         db.commit()  # the count of wrong passwords, or its reset
         if user is not None and not user.active:
             # Said only after the right password: it tells nobody else the account exists.
-            error = DEACTIVATED
+            errors["email"] = DEACTIVATED
         elif user is not None:
             _log_in(user)  # a fresh session: no session fixation
             return redirect(
                 safe_next(request.args.get("next")) or url_for("elearn.catalogue.catalogue")
             )
         else:
-            error = WRONG_LOGIN
-    return render_template(
-        "elearn/accounts/login.html", error=error, email=email
-    ), 401 if error else 200
+            errors["email"] = WRONG_LOGIN
+    # 401 for every failure: the rate limits count those (ratelimit.failed).
+    return render_template("elearn/accounts/login.html", form=form, errors=errors), (
+        401 if errors else 200
+    )
 
 
 @bp.post("/logout")
@@ -310,26 +333,27 @@ def logout() -> Response:
 def profile() -> Any:
     user = current_learner()
     assert user is not None
+    # What is saved fills the form on GET only: a POST without a profession is no choice.
+    saved = {"audience": user.audience, "language": user.language}
+    form = ProfileForm(data=saved if request.method == "GET" else None)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        audience = request.form.get("audience", "")
-        language = request.form.get("language", "")
-        if audience not in AUDIENCES:
-            errors["audience"] = service.CHOOSE_AUDIENCE
-        else:
+        if form.validate():
             db = get_session()
             db_user = db.merge(user)
-            db_user.audience = audience
-            db_user.language = language if language in LANGUAGES else None
+            db_user.audience = form.audience.data
+            db_user.language = _language(form.language.data)
             if db_user.language:
                 session["elearn_lang"] = db_user.language
             db.commit()
             speak(db_user.language or g.elearn_lang)  # the flash in the language just chosen
             flash(gettext("Saved."), "success")
             return redirect(url_for("elearn.accounts.profile"))
+        errors = form.error_messages()
     return render_template(
         "elearn/accounts/profile.html",
         errors=errors,
+        form=form,
         audiences=AUDIENCES,
         user=user,
         email=host.real_email(user),
@@ -341,7 +365,8 @@ def profile() -> Any:
 def delete_account() -> Response:
     user = current_learner()
     assert user is not None
-    if not user.check_password(request.form.get("password", "")):
+    form = DeleteAccountForm()
+    if not form.validate() or not user.check_password(form.password.data or ""):
         flash(gettext(WRONG_LOGIN), "error")
         return redirect(url_for("elearn.accounts.profile"))
     db = get_session()

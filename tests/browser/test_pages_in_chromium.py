@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy.engine import Engine
 
 from tests.browser.conftest import axe_violations
+from tests.browser.test_player_in_chromium import mouse_login
 from tests.conftest import PASSWORD, PLAY_COURSE, ROOT, import_course, make_admin, make_test_app
 
 Page = Any
@@ -88,6 +89,7 @@ def register(page: Page, email: str, lang: str) -> None:
     page.check("#audience-teacher")
     page.select_option("#language", lang)
     page.click("main button[type=submit].button")
+    mouse_login(page, email)
 
 
 def play_first_choices_to_the_end(page: Page) -> None:
