@@ -210,17 +210,20 @@
     append(footer, h("p", {}, _("Is someone in immediate danger? Call the police on 112.")));
   }
 
-  function helpList() {
-    return h("section", { "class": "help", "aria-labelledby": "help-title" },
-      h("h2", { id: "help-title" }, _("Where to get help")),
-      h("p", {}, h("strong", {}, _("Is someone in immediate danger? Call the police on 112."))),
-      h("ul", { "class": "help-list", lang: clang() }, (course.help || []).map(function (item) {
+  // `folded` on the result page, as the platform's: the services under one <details>, so the
+  // advice and the buttons are not followed by a page of phone numbers.
+  function helpList(folded) {
+    var list = h("ul", { "class": "help-list", lang: clang() }, (course.help || []).map(function (item) {
         return h("li", {},
           h("h3", {}, loc(item.name)),
           h("p", {}, loc(item.description)),
           item.phone ? h("p", {}, _("Phone") + ": ", h("a", { href: "tel:" + item.phone.replace(/\s/g, "") }, item.phone)) : null,
           item.url ? h("p", {}, h("a", { href: item.url, target: "_blank", rel: "noopener" }, item.url)) : null);
-      })));
+      }));
+    return h("section", { "class": "help", "aria-labelledby": "help-title" },
+      h("h2", { id: "help-title" }, _("Where to get help")),
+      h("p", {}, h("strong", {}, _("Is someone in immediate danger? Call the police on 112."))),
+      folded ? h("details", { "class": "help-more" }, h("summary", {}, _("Services that help, with phone numbers")), list) : list);
   }
 
   function messages() {
@@ -432,7 +435,8 @@
       h("section", { "aria-labelledby": "again-title" },
         h("h2", { id: "again-title" }, _("What to take again")),
         h("p", {}, advised.length
-          ? _("These scenarios did not end well or gave few points. Taking one again starts just that scenario from the beginning; the other scenarios keep their results.")
+          ? ngettext("This scenario did not end well or gave few points. Taking it again starts just this scenario from the beginning; the other scenarios keep their results.",
+            "These scenarios did not end well or gave few points. Taking one again starts just that scenario from the beginning; the other scenarios keep their results.", advised.length)
           : _("Every scenario ended well. You can still take any of them again to try other choices.")),
         h("ul", { "class": "result-list" }, rows.map(function (row) {
           var s = row.scenario, title = loc(s.title);
@@ -446,7 +450,7 @@
               h("span", { "class": "visually-hidden", lang: clang() }, " – " + title)],
             function () { retake(s.id); }, "button button-secondary", { "data-retake": s.id })) : null);
         }))),
-      actions(), helpList());
+      actions(), helpList(true));
   }
 
   /** Starts one scenario over from the result page. Only its state is reset: the others keep
