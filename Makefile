@@ -76,7 +76,8 @@ test: install-test npm browser graphviz js-test
 	ELEARN_CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
 
 ## make screenshots: every page type in nb, nn and en at 375 and 1280 px, and the package player's
-## pages (knowledge check, dark mode), kept in build/screenshots/.
+## pages (knowledge check, result page with a scenario to take again, dark mode), kept in
+## build/screenshots/.
 screenshots: install-test npm browser
 	ELEARN_SCREENSHOTS=1 ELEARN_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q tests/browser/test_pages_in_chromium.py \
 	  tests/export/test_package_pages_browser.py

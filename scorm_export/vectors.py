@@ -329,6 +329,7 @@ def path_vector(
         "outcome": scenario["nodes"][w.final["node"]]["ending"]["outcome"],
         "scaled": engine.scaled_score(w.final["points"], scenario["max_score"]),
         "next": nxt["id"] if nxt else None,
+        "take_again": rules.take_again(scenario, w.final, course["mastery_score"]),
         "suspend": rules.encode_resume(course, states, scenario["id"], lang, reg),
         "statements": None if sts is None else _path_statements(scenario, w, reg, lang, sts),
     }
@@ -413,6 +414,11 @@ def run_vector(
             tracker.course_event("suspended")
             tracker.course_event("resumed")
     r = rules.course_result(course, states)
+    again = [
+        s["id"]
+        for s in course["scenarios"]
+        if rules.take_again(s, states.get(s["id"]), course["mastery_score"])
+    ]
     return {
         "registration": reg,
         "lang": lang,
@@ -426,7 +432,28 @@ def run_vector(
         "passed": r.passed,
         "min": r.min,
         "max": r.max,
+        "take_again": again,
+        "retake": _retake(course, states, again, lang, reg),
         "statements": sts.take(tracker) if keep else None,
+    }
+
+
+def _retake(
+    course: Course, states: rules.States, again: list[str], lang: str, reg: str
+) -> dict[str, Any]:
+    """Taking one scenario again after the end (the package's result page; the first advised,
+    else the first): only its state starts over, the others keep theirs, and the resume data
+    says so."""
+    sid = again[0] if again else course["scenarios"][0]["id"]
+    scenario = next(s for s in course["scenarios"] if s["id"] == sid)
+    after = {**states, sid: engine.initial_state(scenario)}
+    nxt = rules.next_scenario(course, after, sid)
+    return {
+        "scenario": sid,
+        "percent": rules.course_progress(course, after),
+        "points": rules.course_points(after),
+        "next": nxt["id"] if nxt else None,
+        "suspend": rules.encode_resume(course, after, sid, lang, reg),
     }
 
 

@@ -97,6 +97,18 @@ def scenario_result(scenario: engine.Scenario, state: engine.State) -> Result:
     return Result(state["points"], scenario["min_score"], scenario["max_score"], scaled, True)
 
 
+def take_again(scenario: engine.Scenario, state: engine.State | None, mastery_score: float) -> bool:
+    """Whether the result page advises taking a scenario again: it is not finished, its ending
+    was not good, or it scored below the pass mark. Here, in the core, so the platform's result
+    page and the package player's (`takeAgain` in engine.js, held to it by the vectors) advise
+    the same scenarios."""
+    if state is None or not state["ended"]:
+        return True
+    ending = engine.current_node(scenario, state)["ending"]
+    scaled = engine.scaled_score(state["points"], scenario["max_score"])
+    return ending["outcome"] != "good" or scaled < mastery_score
+
+
 def next_scenario(course: Course, states: States, here: str) -> dict[str, Any] | None:
     """The next unfinished scenario after `here`, wrapping round to earlier ones."""
     scenarios = course["scenarios"]

@@ -388,23 +388,18 @@ def scenario_page(
 
 
 def scenario_results(course: CourseEntry, attempt: Attempt) -> list[dict[str, Any]]:
-    """Each scenario's points and ending, and whether to take it again: an ending that was not
-    good, or fewer points than the course's pass mark asks for."""
+    """Each scenario's points and ending, and whether to take it again (`rules.take_again`:
+    an ending that was not good, or fewer points than the course's pass mark asks for)."""
     rows = []
     for scenario in course.compiled["scenarios"]:
         state = attempt.state["scenarios"].get(scenario["id"])
-        points = state["points"] if state else 0
-        ending = (
-            engine.current_node(scenario, state)["ending"] if state and state["ended"] else None
-        )
-        scaled = engine.scaled_score(points, scenario["max_score"])
-        again = ending is None or ending["outcome"] != "good"
+        ended = bool(state and state["ended"])
         rows.append(
             {
                 "scenario": scenario,
-                "points": points,
-                "ending": ending,
-                "again": again or scaled < course.compiled["mastery_score"],
+                "points": state["points"] if state else 0,
+                "ending": engine.current_node(scenario, state)["ending"] if ended else None,
+                "again": rules.take_again(scenario, state, course.compiled["mastery_score"]),
             }
         )
     return rows

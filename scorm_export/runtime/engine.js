@@ -220,6 +220,14 @@
     };
   }
 
+  /** Whether the result page advises taking a scenario again (rules.take_again): not finished,
+   * an ending that was not good, or a scaled score below the pass mark. */
+  function takeAgain(scenario, state, masteryScore) {
+    if (!state || !state.ended) return true;
+    var ending = currentNode(scenario, state).ending;
+    return ending.outcome !== "good" || scaledScore(state.points, scenario.max_score) < masteryScore;
+  }
+
   /** The next unfinished scenario after `id`, wrapping round (service.play_page). */
   function nextScenario(course, states, id) {
     var list = course.scenarios, here = 0;
@@ -353,6 +361,7 @@
     allEnded: allEnded,
     courseResult: courseResult,
     nextScenario: nextScenario,
+    takeAgain: takeAgain,
     stateKey: stateKey,
     encode: encode,
     decode: decode,

@@ -245,17 +245,20 @@
     append(footer, h("p", {}, _("Is someone in immediate danger? Call the police on 112.")));
   }
 
-  function helpList() {
-    return h("section", { "class": "help", "aria-labelledby": "help-title" },
-      h("h2", { id: "help-title" }, _("Where to get help")),
-      h("p", {}, h("strong", {}, _("Is someone in immediate danger? Call the police on 112."))),
-      h("ul", { "class": "help-list", lang: clang() }, (course.help || []).map(function (item) {
+  // `folded` on the result page, as the platform's: the services under one <details>, so the
+  // advice and the buttons are not followed by a page of phone numbers.
+  function helpList(folded) {
+    var list = h("ul", { "class": "help-list", lang: clang() }, (course.help || []).map(function (item) {
         return h("li", {},
           h("h3", {}, loc(item.name)),
           h("p", {}, loc(item.description)),
           item.phone ? h("p", {}, _("Phone") + ": ", h("a", { href: "tel:" + item.phone.replace(/\s/g, "") }, item.phone)) : null,
           item.url ? h("p", {}, h("a", { href: item.url, target: "_blank", rel: "noopener" }, item.url)) : null);
-      })));
+      }));
+    return h("section", { "class": "help", "aria-labelledby": "help-title" },
+      h("h2", { id: "help-title" }, _("Where to get help")),
+      h("p", {}, h("strong", {}, _("Is someone in immediate danger? Call the police on 112."))),
+      folded ? h("details", { "class": "help-more" }, h("summary", {}, _("Services that help, with phone numbers")), list) : list);
   }
 
   function messages() {
@@ -444,20 +447,65 @@
     append(main, actions("play"));
   }
 
+  // The result page, as the platform's: passed or not, then which scenarios to take again
+  // (rules.take_again, ported as E.takeAgain) with a button for each that starts just that one
+  // over; the other scenarios keep their states, so their progress and points stay.
   function resultPage(main) {
     var r = result();
+    var kind = r.passed ? "good" : "risky";
+    var rows = course.scenarios.map(function (s) {
+      var st = app.scenarios[s.id];
+      return { scenario: s, state: st, again: E.takeAgain(s, st, app.mastery),
+        ending: st && st.ended ? E.currentNode(s, st).ending : null };
+    });
+    var advised = rows.filter(function (row) { return row.again; });
     append(main,
       h("h1", { tabindex: "-1" }, _("Course result") + ": ", h("span", { lang: clang() }, loc(course.title))),
-      h("p", { "class": "result result-" + (r.passed ? "passed" : "failed") }, h("strong", {}, r.passed ? _("Passed") : _("Not passed"))),
-      h("p", {}, _("You have finished every scenario.")),
-      h("p", {}, _("You scored %(pct)s%%.", { pct: E.pyRound(r.scaled * 100, 0) }) + " " + _("You need %(pct)s%% to pass.", { pct: E.pyRound(app.mastery * 100, 0) })),
-      h("p", {}, _("Score") + ": " + _("%(points)s of %(max)s possible", { points: r.points, max: r.max })),
-      h("ul", {}, course.scenarios.map(function (s) {
-        var st = app.scenarios[s.id];
-        return h("li", {}, h("a", { href: "#", lang: clang(), onclick: function (ev) { ev.preventDefault(); enter(s.id); } }, loc(s.title)),
-          ": " + _("%(points)s of %(max)s possible", { points: st ? st.points : 0, max: s.max_score }));
-      })),
-      actions(), helpList());
+      messages(),
+      h("div", { "class": "result-box result-" + (r.passed ? "passed" : "failed") },
+        h("p", { "class": "result-verdict" }, icon(kind), h("strong", {}, r.passed ? _("Passed") : _("Not passed"))),
+        h("p", {}, _("You have finished every scenario.") + " " +
+          _("You scored %(pct)s%%.", { pct: E.pyRound(r.scaled * 100, 0) }) + " " +
+          _("You need %(pct)s%% to pass.", { pct: E.pyRound(app.mastery * 100, 0) }) + " " +
+          _("Score") + ": " + _("%(points)s of %(max)s possible", { points: r.points, max: r.max }))),
+      h("section", { "aria-labelledby": "again-title" },
+        h("h2", { id: "again-title" }, _("What to take again")),
+        h("p", {}, advised.length
+          ? ngettext("This scenario did not end well or gave few points. Taking it again starts just this scenario from the beginning; the other scenarios keep their results.",
+            "These scenarios did not end well or gave few points. Taking one again starts just that scenario from the beginning; the other scenarios keep their results.", advised.length)
+          : _("Every scenario ended well. You can still take any of them again to try other choices.")),
+        h("ul", { "class": "result-list" }, rows.map(function (row) {
+          var s = row.scenario, title = loc(s.title);
+          return h("li", { "class": "card" + (row.again ? " card-again" : "") },
+            h("h3", { lang: clang() }, title),
+            row.ending ? badge(ENDING_KINDS[row.ending.outcome], _(OUTCOMES[row.ending.outcome])) : null,
+            h("p", {}, _("%(points)s of %(max)s possible", { points: row.state ? row.state.points : 0, max: s.max_score }) + " · ",
+              h("a", { href: "#", onclick: function (ev) { ev.preventDefault(); enter(s.id); } }, _("See your choices"),
+                h("span", { "class": "visually-hidden", lang: clang() }, " – " + title))),
+            row.again && !app.finished ? h("p", {}, button([_("Take this scenario again"),
+              h("span", { "class": "visually-hidden", lang: clang() }, " – " + title)],
+            function () { retake(s.id); }, "button button-secondary", { "data-retake": s.id })) : null);
+        }))),
+      actions(), helpList(true));
+  }
+
+  /** Starts one scenario over from the result page. Only its state is reset: the others keep
+   * theirs, so the resume data (one part per scenario) and the course's progress and points
+   * stay right. The course is reported again when it is finished again; the adapters decide
+   * what the LMS may be told a second time (docs/export.md). */
+  function retake(scenarioId) {
+    if (app.finished) return;
+    var scenario = E.scenarioById(course, scenarioId);
+    app.scenarios[scenarioId] = E.initialState(scenario);
+    app.current = scenarioId;
+    app.last = null;
+    app.reported = false;
+    app.view = "play";
+    if (T.retake) T.retake({ scenario: scenario, percent: percent(), lang: clang() });
+    T.entered({ scenario: scenario, node: E.currentNode(scenario, app.scenarios[scenarioId]), percent: percent(), lang: clang() });
+    save();
+    render("h1");
+    announce(_("You are taking this scenario again. Your other scenarios keep their results."));
   }
 
   function closedPage(main) {

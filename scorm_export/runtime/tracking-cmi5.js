@@ -11,6 +11,11 @@
   var MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon";
   var MASTERY_EXT = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore";
   var STATE_ID = "https://w3id.org/xapi/elearn/state/resume";
+  // Whether completed and passed/failed were sent in this registration (cmi5 allows each once,
+  // and no failed after passed): kept in the LRS, because a scenario taken again after the end
+  // and resumed in a later session finishes the course a second time.
+  var REPORTED_ID = "https://w3id.org/xapi/elearn/state/reported";
+  var reported = false;
 
   var lrs = null, launch = null, data = null, started = Date.now(), done = false, lang = PKG.lang;
 
@@ -40,8 +45,8 @@
   }
   function au() { return { objectType: "Activity", id: launch.activityId }; }
   function normal() { return data.launchMode === "Normal"; }
-  function stateParams() {
-    return { stateId: STATE_ID, activityId: launch.activityId, agent: JSON.stringify(launch.actor), registration: launch.registration };
+  function stateParams(id) {
+    return { stateId: id || STATE_ID, activityId: launch.activityId, agent: JSON.stringify(launch.actor), registration: launch.registration };
   }
   function allowed(verb, object, parentScenario, result) {
     var ctx = context(false, false);
@@ -76,10 +81,12 @@
         data.contextTemplate = data.contextTemplate || {};
         return Promise.all([
           lrs.getState(stateParams()).catch(function () { return null; }),
+          lrs.getState(stateParams(REPORTED_ID)).catch(function () { return null; }),
           lrs.getProfile({ profileId: "cmi5LearnerPreferences", agent: JSON.stringify(launch.actor) }),
         ]);
       }).then(function (found) {
-        var prefs = found[1] && found[1].languagePreference ? String(found[1].languagePreference).split(",") : [];
+        reported = Boolean(found[1]);
+        var prefs = found[2] && found[2].languagePreference ? String(found[2].languagePreference).split(",") : [];
         var prefLang = null;
         prefs.forEach(function (tag) {
           var code = tag.trim().toLowerCase().split("-")[0];
@@ -104,7 +111,9 @@
       lrs.send(allowed("experienced", X.nodeActivity(info.scenario, info.toNode), info.scenario));
     },
     completed: function (r) {
-      if (!lrs || done || !normal()) return;
+      if (!lrs || done || !normal() || reported) return;
+      reported = true;
+      lrs.putState(stateParams(REPORTED_ID), "1");
       var ms = Date.now() - started;
       lrs.send(statement("completed", au(), context(true, true), { completion: true, duration: X.duration(ms) }));
       var ctx = context(true, true);

@@ -91,10 +91,15 @@
     },
     completed: function (r) {
       if (!api || review || done) return;
+      // After a scenario is taken again the course ends again: a retake never lowers what
+      // the LMS holds (a pass stays a pass, a higher score stays).
+      var raw = window.ElearnEngine.pyRound(r.scaled * 100, 2);
+      var prior = parseFloat(get("cmi.core.score.raw"));
+      if ((get("cmi.core.lesson_status") === "passed" && !r.passed) || prior > raw) return;
       // Score as a percentage (what Moodle, Canvas and itslearning grade on), status with it.
       set("cmi.core.score.min", "0");
       set("cmi.core.score.max", "100");
-      set("cmi.core.score.raw", window.ElearnEngine.pyRound(r.scaled * 100, 2));
+      set("cmi.core.score.raw", raw);
       set("cmi.core.lesson_status", r.max > 0 ? (r.passed ? "passed" : "failed") : "completed");
     },
     save: function (d) {

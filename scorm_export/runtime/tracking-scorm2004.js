@@ -40,6 +40,11 @@
     return iri.length <= 250 ? iri : info.scenario.id + "__" + info.node.id;
   }
 
+  // Once completed, the progress measure stays 1 (also while a scenario is taken again), so it
+  // never contradicts completion_status.
+  var completedOnce = false;
+  function measure(percent) { return completedOnce ? 1 : Math.max(0, Math.min(1, percent / 100)); }
+
   window.ElearnTracking = {
     name: "scorm2004",
     duration: duration,
@@ -49,6 +54,7 @@
       if (String(api.Initialize("")) !== "true") { api = null; return { error: true }; }
       review = get("cmi.mode") === "review";
       var completion = get("cmi.completion_status");
+      completedOnce = completion === "completed";
       if (!review && completion !== "completed") set("cmi.completion_status", "incomplete");
       count = parseInt(get("cmi.interactions._count"), 10) || 0;
       var mastery = parseFloat(get("cmi.scaled_passing_score"));
@@ -73,18 +79,23 @@
     },
     completed: function (r) {
       if (!api || review || done) return;
+      // After a scenario is taken again the course ends again: a retake never lowers what
+      // the LMS holds (a pass stays a pass, a higher score stays).
+      var prior = parseFloat(get("cmi.score.scaled"));
+      if ((get("cmi.success_status") === "passed" && !r.passed) || prior > r.scaled) return;
       set("cmi.score.scaled", r.scaled);
       set("cmi.score.min", "0");
       set("cmi.score.max", "100");
       set("cmi.score.raw", window.ElearnEngine.pyRound(r.scaled * 100, 2));
       set("cmi.completion_status", "completed");
+      completedOnce = true;
       set("cmi.success_status", r.max > 0 ? (r.passed ? "passed" : "failed") : "unknown");
     },
     save: function (d) {
       if (!api || review || done) return;
       set("cmi.suspend_data", d.suspend);
       set("cmi.location", d.location.slice(0, 1000));
-      set("cmi.progress_measure", Math.max(0, Math.min(1, d.percent / 100)));
+      set("cmi.progress_measure", measure(d.percent));
       set("cmi.exit", d.result.ended ? "normal" : "suspend");
       set("cmi.session_time", duration(Date.now() - started));
       commit();
@@ -98,7 +109,7 @@
         // RTE), so no Commit of our own: Moodle posts the whole data model on every commit.
         set("cmi.suspend_data", d.suspend);
         set("cmi.location", d.location.slice(0, 1000));
-        set("cmi.progress_measure", Math.max(0, Math.min(1, d.percent / 100)));
+        set("cmi.progress_measure", measure(d.percent));
         set("cmi.exit", kind === "normal" ? "normal" : "suspend");
         set("cmi.session_time", duration(Date.now() - started));
       }

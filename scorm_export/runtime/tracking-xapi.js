@@ -87,6 +87,13 @@
       send("terminated", courseAct());
       terminated = true;
     },
+    // A scenario taken again after the course's end (and its terminated statement) begins a
+    // new session of the same registration; its end is reported again.
+    retake: function () {
+      if (!lrs || done || !terminated) return;
+      send("initialized", courseAct());
+      terminated = false;
+    },
     save: function (d) {
       if (!lrs || done) return;
       lrs.putState(stateParams(), d.suspend);

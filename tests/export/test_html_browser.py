@@ -75,11 +75,11 @@ def test_offline_bundle_plays_from_file_without_network(
     check("ending")
     play(page, frame, course, {second["id"]: best_path(second)})
     tab_to(page, frame, TEXT, "Se resultatet for kurset")
-    page.wait_for_selector(".result")
+    page.wait_for_selector(".result-box")
     check("result")
     # progress survives a reload (localStorage), and nothing went to the network
     page.reload()
-    page.wait_for_selector(".result, #header .site-name")
+    page.wait_for_selector(".result-box, #header .site-name")
     assert "Du fortsetter der du slapp." in page.inner_text("main")
     assert requests == [] and errors == []
     context.close()

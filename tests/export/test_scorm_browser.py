@@ -348,3 +348,101 @@ def test_closing_the_page_mid_course_records_the_session_time_with_one_terminate
     assert "set cmi.session_time" in leaving and "set cmi.exit" in leaving
     assert SESSION_2004.match(data["cmi.session_time"])
     assert data["cmi.exit"] == "suspend"
+
+
+def _relaunch(chromium: Any, url: str, version: str, stored: dict[str, Any]) -> tuple[Page, Any]:
+    """The LMS launches again with what it stored (entry = resume), the responses left out."""
+    flat = {
+        k: v
+        for k, v in stored.items()
+        if isinstance(v, str)
+        and v != ""
+        and not re.search(r"\.(student_response|learner_response|correct_responses)\b", k)
+    }
+    flat["cmi.core.entry" if version == "1.2" else "cmi.entry"] = "resume"
+    page = chromium.new_page()
+    page.goto(url + "/harness.html")
+    page.evaluate("([v, f]) => launch(v, f, false, false)", [version, flat])
+    return page, course_frame(page)
+
+
+def _close(page: Page) -> dict[str, str]:
+    page.evaluate("closeCourse()")
+    page.wait_for_function("() => calls.includes('LMSFinish') || calls.includes('Terminate')")
+    data = cmi(page)
+    page.close()
+    return data
+
+
+def _check_first_report_kept(stored: dict[str, str], version: str) -> None:
+    """Mid-retake: the first report stands (a failed 22 %), the exit keeps the resume data."""
+    if version == "1.2":
+        assert stored["cmi.core.exit"] == "suspend"
+        assert stored["cmi.core.lesson_status"] == "failed"
+        assert stored["cmi.core.score.raw"] == "22.22"
+        return
+    assert stored["cmi.exit"] == "suspend"
+    assert stored["cmi.completion_status"] == "completed"
+    assert stored["cmi.success_status"] == "failed"
+    assert float(stored["cmi.progress_measure"]) == 1.0  # never contradicts completed
+
+
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_take_one_scenario_again_from_the_result_page_then_resume(
+    chromium: Any, tmp_path: Path, sample: LoadedCourse, packages: dict[str, bytes], version: str
+) -> None:
+    """The result page advises the scenario that ended badly; taking it again (by keyboard)
+    starts only that one over, the other keeps its result, the LMS keeps the first report until
+    the course ends again, and a break in the middle of the retake resumes there."""
+    course = sample.compiled
+    first, second = course["scenarios"]
+    root = prepare(tmp_path, packages["scorm12" if version == "1.2" else "scorm2004"])
+    best, worst = best_path(first), worst_path(first)
+    with serve(root) as url:
+        page = chromium.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url + "/harness.html")
+        page.evaluate("([v]) => launch(v, null, false, false)", [version])
+        frame = course_frame(page)
+        play(page, frame, course, {first["id"]: worst, second["id"]: best_path(second)})
+        tab_to(page, frame, TEXT, "Se resultatet for kurset")
+        frame.wait_for_selector("#again-title")
+        main = frame.inner_text("main")
+        assert "Ikke bestått" in main and "Hva du bør ta på nytt" in main
+        advised = frame.evaluate(
+            "() => [...document.querySelectorAll('[data-retake]')].map(b => b.dataset.retake)"
+        )
+        assert advised == [first["id"]]  # rules.take_again: a poor ending, few points
+        tab_to(page, frame, TEXT, "Ta dette scenarioet på nytt")
+        frame.wait_for_selector("button.choice")
+        assert frame.evaluate("() => document.activeElement.tagName") == "H1"
+        for cid in best[:2]:
+            choose(page, frame, cid)
+        stored = _close(page)
+        assert not errors, errors
+        kept = final_states(course, {second["id"]: best_path(second)})
+        half = final_states(course, {first["id"]: best[:2]})
+        seed = package_seed(stored)
+        assert stored["cmi.suspend_data"] == rules.encode_resume(
+            course, {**kept, **half}, first["id"], "nb", seed
+        )
+        _check_first_report_kept(stored, version)
+        page, frame = _relaunch(chromium, url, version, stored)
+        assert "Du fortsetter der du slapp." in frame.inner_text("main")
+        for cid in best[2:]:
+            choose(page, frame, cid)
+        tab_to(page, frame, TEXT, "Se resultatet for kurset")
+        frame.wait_for_selector("#again-title")
+        assert "Bestått" in frame.inner_text(".result-verdict")
+        assert frame.locator("[data-retake]").count() == 0
+        data = _close(page)
+    if version == "1.2":
+        assert (data["cmi.core.lesson_status"], data["cmi.core.score.raw"]) == ("passed", "100")
+    else:
+        assert (data["cmi.success_status"], float(data["cmi.score.scaled"])) == ("passed", 1.0)
+    assert data["cmi.core.exit" if version == "1.2" else "cmi.exit"] == (
+        "" if version == "1.2" else "normal"
+    )
+    final = final_states(course, {first["id"]: best, second["id"]: best_path(second)})
+    assert data["cmi.suspend_data"] == rules.encode_resume(course, final, first["id"], "nb", seed)

@@ -23,6 +23,7 @@ from tests.export.test_scorm_browser import (
     choose,
     play,
     tab_to,
+    worst_path,
 )
 
 pytestmark = pytest.mark.browser
@@ -238,3 +239,90 @@ def test_xapi_statements_like_the_platform_and_resume(
     )
     final = statements[verbs.index("passed")]
     assert final["result"]["score"]["scaled"] == 1.0 and final["result"]["success"] is True
+
+
+def test_cmi5_taking_a_scenario_again_reports_the_course_once_per_registration(
+    chromium: Any, tmp_path: Path, sample: LoadedCourse, packages: dict[str, bytes]
+) -> None:
+    """cmi5 allows one completed and one passed/failed per registration: a scenario taken again
+    from the result page, interrupted and finished in a later session, is recorded by its
+    answers only, and the course's first report stands."""
+    course = sample.compiled
+    extract(packages["cmi5"], tmp_path / "pkg")
+    first, second = course["scenarios"]
+    best = best_path(first)
+    registration = str(uuid.UUID(int=2))
+    with mini_lrs(tmp_path) as (url, store):
+        page = chromium.new_page()
+        page.goto(cmi5_launch(url, store, registration, "session-1", "one"))
+        page.wait_for_selector("#header .site-name")
+        frame = page.main_frame
+        play(page, frame, course, {first["id"]: worst_path(first), second["id"]: best_path(second)})
+        tab_to(page, frame, TEXT, "Se resultatet for kurset")
+        tab_to(page, frame, TEXT, "Ta dette scenarioet på nytt")
+        frame.wait_for_selector("button.choice")
+        for cid in best[:2]:
+            choose(page, frame, cid)
+        page.close(run_before_unload=True)
+        wait_for(store, lambda s: "terminated" in s.verbs())
+        one = list(store.statements)
+        verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in one]
+        assert (verbs.count("completed"), verbs.count("failed"), verbs.count("passed")) == (1, 1, 0)
+        check_session(one, registration, "session-1")
+        page = chromium.new_page()
+        page.goto(cmi5_launch(url, store, registration, "session-2", "two"))
+        page.wait_for_selector("button.choice")
+        frame = page.main_frame
+        for cid in best[2:]:
+            choose(page, frame, cid)
+        tab_to(page, frame, TEXT, "Se resultatet for kurset")
+        frame.wait_for_selector("#again-title")
+        assert "Bestått" in frame.inner_text(".result-verdict")  # the learner sees the new result
+        tab_to(page, frame, TEXT, "Avslutt kurset")
+        page.wait_for_url("**/returned.html")
+        wait_for(store, lambda s: s.verbs().count("terminated") == 2)
+        two = store.statements[len(one) :]
+        assert store.problems == []
+    check_session(two, registration, "session-2")
+    verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in two]
+    assert not {"completed", "passed", "failed"} & set(verbs)
+    assert verbs.count("answered") == len(best) - 2
+
+
+def test_xapi_taking_a_scenario_again_begins_a_new_session_and_reports_its_end(
+    chromium: Any, tmp_path: Path, sample: LoadedCourse, packages: dict[str, bytes]
+) -> None:
+    """xAPI (Tin Can) has no once-per-registration rule: a scenario taken again after the
+    course's terminated statement begins with initialized, and its new end is reported."""
+    course = sample.compiled
+    extract(packages["xapi"], tmp_path / "pkg")
+    first, second = course["scenarios"]
+    with mini_lrs(tmp_path) as (url, store):
+        store.auth.add("Basic dGVzdDp0ZXN0")
+        query = urlencode(
+            {
+                "endpoint": url + "/xapi/",
+                "auth": "Basic dGVzdDp0ZXN0",
+                "actor": json.dumps({"name": ["Kari"], "mbox": ["mailto:kari@example.no"]}),
+                "registration": str(uuid.UUID(int=3)),
+                "activity_id": f"{BASE}/courses/sample-course",
+            }
+        )
+        page = chromium.new_page()
+        page.goto(f"{url}/pkg/index.html?{query}")
+        page.wait_for_selector("#header .site-name")
+        frame = page.main_frame
+        play(page, frame, course, {first["id"]: worst_path(first), second["id"]: best_path(second)})
+        tab_to(page, frame, TEXT, "Se resultatet for kurset")
+        wait_for(store, lambda s: s.verbs()[-1] == "terminated")
+        at_end = len(store.statements)
+        tab_to(page, frame, TEXT, "Ta dette scenarioet på nytt")
+        frame.wait_for_selector("button.choice")
+        for cid in best_path(first):
+            choose(page, frame, cid)
+        wait_for(store, lambda s: s.verbs().count("terminated") == 2)
+        again = [s["verb"]["id"].rsplit("/", 1)[1] for s in store.statements[at_end:]]
+        assert store.problems == []
+    assert again[:2] == ["initialized", "experienced"]
+    assert again[-3:] == ["completed", "passed", "terminated"]
+    assert store.verbs().count("failed") == 1  # the first end, which stays recorded

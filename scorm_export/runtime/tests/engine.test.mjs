@@ -60,6 +60,7 @@ for (const c of vectors.courses) {
         assert.equal(E.scaledScore(state.points, scenario.max_score), p.scaled);
         const states = { [scenario.id]: state };
         assert.equal(E.nextScenario(course, states, scenario.id)?.id ?? null, p.next);
+        assert.equal(E.takeAgain(scenario, state, course.mastery_score), p.take_again, "take again");
         const snapshot = { lang: p.lang, current: scenario.id, seed: p.registration, scenarios: states };
         assert.equal(E.encode(course, snapshot), p.suspend);
         const back = E.decode(course, p.suspend);
@@ -106,6 +107,24 @@ for (const c of vectors.courses) {
       assert.equal(r.passed, run.passed);
       assert.equal(r.min, run.min);
       assert.equal(r.max, run.max);
+      // the result page's advice, and taking one scenario again without losing the others
+      const again = course.scenarios.filter((s) => E.takeAgain(s, states[s.id], course.mastery_score));
+      assert.deepEqual(again.map((s) => s.id), run.take_again);
+      const sid = run.retake.scenario;
+      const after = { ...states, [sid]: E.initialState(E.scenarioById(course, sid)) };
+      assert.equal(E.courseResult(course, after).ended, false);
+      assert.equal(E.courseResult(course, after).points, run.retake.points);
+      assert.equal(E.courseProgress(course, after), run.retake.percent);
+      assert.equal(E.nextScenario(course, after, sid)?.id ?? null, run.retake.next);
+      const snap = { lang: run.lang, current: sid, seed: run.registration, scenarios: after };
+      assert.equal(E.encode(course, snap), run.retake.suspend);
+      const back = E.decode(course, run.retake.suspend);
+      assert.equal(back.current, sid);
+      for (const k of Object.keys(after)) {
+        assert.equal(back.scenarios[k].node, after[k].node, `resume after retake: ${k}`);
+        assert.equal(back.scenarios[k].points, after[k].points, `resume after retake: ${k}`);
+        assert.equal(back.scenarios[k].ended, after[k].ended, `resume after retake: ${k}`);
+      }
     }
   });
 

@@ -90,3 +90,17 @@ test("no pattern without a correct choice, nor when the LMS lacks correct_respon
   assert.ok(!partial.sets.some(([k]) => k.includes("correct_responses")));
   assert.equal(partial.data["cmi.interactions.0.student_response"], "b");
 });
+
+test("a course finished again after a scenario is taken again never lowers what the LMS holds", () => {
+  const { api, data } = lms();
+  const T = adapter(api);
+  const result = (scaled, passed) => ({ scaled, passed, max: 18, points: 0, min: 0 });
+  T.completed(result(0.5, false));
+  assert.deepEqual([data["cmi.core.lesson_status"], data["cmi.core.score.raw"]], ["failed", "50"]);
+  T.completed(result(0.9, true)); // better: reported
+  assert.deepEqual([data["cmi.core.lesson_status"], data["cmi.core.score.raw"]], ["passed", "90"]);
+  T.completed(result(0.2, false)); // worse: the pass and its score stay
+  assert.deepEqual([data["cmi.core.lesson_status"], data["cmi.core.score.raw"]], ["passed", "90"]);
+  T.completed(result(0.8, true)); // a lower pass: the higher score stays
+  assert.equal(data["cmi.core.score.raw"], "90");
+});
