@@ -199,3 +199,36 @@ def test_an_org_admin_revokes_their_own_organisations_certificates_only(
     assert "Revoke this certificate" in page
     own.post(f"/v/{code}/revoke", data={"csrf_token": csrf_from(page)})
     assert "Revoked" in app.test_client().get(f"/v/{code}?lang=en").get_data(as_text=True)
+
+
+def test_an_org_admin_who_joins_another_municipality_as_a_learner_cannot_revoke_there(
+    app: Flask, learner_client: FlaskClient
+) -> None:
+    """Joining a unit (a join link, an invitation) moves `User.organisation_id` to that tree;
+    the right to revoke must come from the org_admin membership, not from it."""
+    from elearn.accounts import service as accounts
+    from elearn.accounts.models import Organisation, User
+
+    make_admin(app, "admin@larvik.no", role="org_admin", org_slug="larvik")
+    make_admin(app, "admin@other.no", role="org_admin", org_slug="other")
+    session = app.extensions["elearn"].session_factory()
+    larvik = session.scalar(select(Organisation).where(Organisation.slug == "larvik"))
+    learner = session.scalar(select(User).where(User.email == "laerer@example.no"))
+    accounts.add_membership(session, learner, larvik)
+    learner.display_name = "Kari Nordmann"
+    outsider = session.scalar(select(User).where(User.email == "admin@other.no"))
+    accounts.add_membership(session, outsider, larvik, "learner")  # joined Larvik as a learner
+    session.commit()
+    session.close()
+
+    _, _data = get_certificate(learner_client, pass_course(learner_client))
+    session = app.extensions["elearn"].session_factory()
+    code = session.scalar(select(Certificate.code))
+    session.close()
+
+    other = app.test_client()
+    login(other, "admin@other.no")
+    page = other.get(f"/v/{code}?lang=en").get_data(as_text=True)
+    assert "Revoke this certificate" not in page
+    assert other.post(f"/v/{code}/revoke", data={"csrf_token": csrf_from(page)}).status_code == 403
+    assert "Revoked" not in app.test_client().get(f"/v/{code}?lang=en").get_data(as_text=True)
