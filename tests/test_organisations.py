@@ -204,12 +204,34 @@ def test_deactivated_people_cannot_log_in_and_lose_their_sessions(
 
 
 def test_remove_really_deletes(app: Flask, admin: FlaskClient, world: dict) -> None:
-    response = _post(admin, f"/admin/users/{world['kari@bergen.no']}/remove", {})
+    from elearn.accounts.models import HostLink, ReminderSent
+    from elearn.sso.models import SsoIdentity
+
+    kari_id = world["kari@bergen.no"]
+    _post(admin, f"/admin/users/{kari_id}/active", {"active": "0"})  # an entry naming her
+    s = _session(app)
+    assignment = Assignment(course_id="play-course", user_id=kari_id)
+    s.add(assignment)
+    s.flush()
+    s.add(ReminderSent(assignment_id=assignment.id, user_id=kari_id, days_before=7))
+    s.add(SsoIdentity(provider="feide", subject_hash="0" * 64, user_id=kari_id))
+    s.add(HostLink(host_id="host-kari", user_id=kari_id))
+    s.commit()
+    s.close()
+    response = _post(admin, f"/admin/users/{kari_id}/remove", {})
     assert response.status_code == 303
     s = _session(app)
     assert accounts.find_user(s, "kari@bergen.no") is None
     entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "user.remove"))
-    assert entry is not None and entry.detail == "kari@bergen.no"
+    assert entry is not None and entry.actor_id is not None  # who removed someone is kept
+    # ... but nothing of the person removed: no e-mail, no name, no id left in any entry.
+    for row in s.scalars(select(AuditEntry)):
+        assert "kari" not in (row.detail or "").lower()
+        assert row.subject_user_id != world["kari@bergen.no"]
+        assert row.actor_id != world["kari@bergen.no"]
+    for model in (Membership, Assignment, ReminderSent, SsoIdentity, HostLink):
+        column = model.user_id
+        assert s.scalar(select(func.count()).select_from(model).where(column == kari_id)) == 0
     s.close()
 
 

@@ -335,7 +335,9 @@ def admin_person_remove(user_id: int) -> Any:
         abort(403)
     session = get_session()
     label = person.display_name or person.email
-    record_audit(session, _me(), "user.remove", detail=person.email)
+    # Who removed someone stays in the log, not whom: the e-mail kept here would outlive the
+    # deletion it records (and the entries naming the person lose them through SET NULL).
+    record_audit(session, _me(), "user.remove")
     user_deleting.send(elearn_state(), session=session, user=person)
     accounts.delete_user(session, person)
     session.commit()
