@@ -660,3 +660,34 @@ def test_assignments_stay_inside_the_organisation(
     # Oslo's admin sees Oslo's people only.
     page = oslo.get("/admin/users").get_data(as_text=True)
     assert "ola@oslo.no" in page and "kari@bergen.no" not in page
+
+
+def test_an_org_admin_who_joins_another_municipality_by_its_link_gets_none_of_its_lrs_clients(
+    app: Flask, admin: FlaskClient, world: dict
+) -> None:
+    """A join link is shared widely; opening it makes you a learner there, and nothing more:
+    the LRS clients page (scoped by `User.organisation_id`) stays on your own organisation."""
+    s = _session(app)
+    oslo_admin = accounts.create_user(s, "it@oslo.no", PASSWORD, "teacher", "en")
+    accounts.add_membership(s, oslo_admin, s.get(Organisation, world["oslo"]), "org_admin")
+    s.commit()
+    oslo_admin_id = oslo_admin.id
+    s.close()
+    lrs_page = admin.get("/admin/lrs-clients").get_data(as_text=True)
+    made = admin.post(
+        "/admin/lrs-clients",
+        data={"csrf_token": csrf_from(lrs_page), "name": "Bergen BI", "scope": ["statements/read"]},
+    )
+    assert made.status_code == 200 and "Bergen BI" in made.get_data(as_text=True)
+    response = _post(admin, f"/admin/organisations/{world['nordnes']}/join-link", {"action": "new"})
+    link = re.search(r"http://localhost(/join/[^<\s]+)", response.get_data(as_text=True)).group(1)
+
+    oslo = app.test_client()
+    login(oslo, "it@oslo.no")
+    assert _post(oslo, link, {}, page=link).status_code == 303
+    assert (world["nordnes"], "learner") in _memberships(app, oslo_admin_id)
+    assert "Bergen BI" not in oslo.get("/admin/lrs-clients").get_data(as_text=True)
+    s = _session(app)
+    assert s.get(User, oslo_admin_id).organisation_id == world["oslo"]
+    s.close()
+

@@ -120,7 +120,11 @@ def add_membership(
 ) -> Membership:
     """Place a person in an organisation or unit with a role (a second unit is a second row;
     the same unit again changes the role). `User.organisation_id` follows the top of the tree,
-    the scope the LRS clients and exports use, and an org admin gets the `org_admin` role there."""
+    the scope the LRS clients and exports use, and an org admin gets the `org_admin` role there.
+
+    An org admin's `organisation_id` moves only with a new org_admin membership: joining another
+    municipality's unit as a learner (anyone with its join link can) must not hand them that
+    municipality's LRS clients and exports."""
     if role not in MEMBERSHIP_ROLES:
         raise ValueError(f"role: one of {', '.join(MEMBERSHIP_ROLES)}")
     membership = session.scalar(
@@ -132,7 +136,8 @@ def add_membership(
         membership = Membership(user_id=user.id, organisation_id=organisation.id, role=role)
         session.add(membership)
     membership.role = role
-    user.organisation_id = top_organisation(session, organisation).id
+    if role == "org_admin" or user.role == "learner" or user.organisation_id is None:
+        user.organisation_id = top_organisation(session, organisation).id
     if role == "org_admin" and user.role == "learner":
         user.role = "org_admin"
     session.flush()
