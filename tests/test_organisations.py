@@ -691,3 +691,28 @@ def test_an_org_admin_who_joins_another_municipality_by_its_link_gets_none_of_it
     assert s.get(User, oslo_admin_id).organisation_id == world["oslo"]
     s.close()
 
+
+def test_a_join_link_is_stored_only_as_a_hash_and_a_new_one_ends_the_old(
+    app: Flask, admin: FlaskClient, world: dict
+) -> None:
+    """The link shown once is the only copy: the table holds its SHA-256 (through the one
+    `tokens.new_secret` every secret link is made with)."""
+    from elearn.accounts.models import JoinLink
+    from elearn.accounts.tokens import token_hash
+
+    def new_link() -> str:
+        response = _post(
+            admin, f"/admin/organisations/{world['nordnes']}/join-link", {"action": "new"}
+        )
+        return re.search(r"http://localhost/join/([^<\s\"]+)", response.get_data(as_text=True))[1]
+
+    first, second = new_link(), new_link()
+    assert len(first) >= 32 and first != second
+    s = _session(app)
+    stored = {link.token_hash: link.revoked_at for link in s.scalars(select(JoinLink))}
+    s.close()
+    assert first not in str(stored) and second not in str(stored)
+    assert stored[token_hash(first)] is not None and stored[token_hash(second)] is None
+    assert app.test_client().get(f"/join/{first}").status_code == 404
+    assert app.test_client().get(f"/join/{second}", headers=EN).status_code == 200
+    assert app.test_client().get("/join/" + "x" * 101).status_code == 404

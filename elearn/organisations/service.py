@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import io
 import re
-import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, delete, or_, select
@@ -362,12 +361,8 @@ def accept_invitation(session: Session, token: str, password: str) -> User | Non
 def new_join_link(session: Session, unit: Organisation, actor: User) -> str:
     """A new link for the unit (the old one stops working); the token is returned once."""
     revoke_join_links(session, unit)
-    token = secrets.token_urlsafe(24)
-    session.add(
-        JoinLink(
-            organisation_id=unit.id, token_hash=tokens.token_hash(token), created_by_id=actor.id
-        )
-    )
+    token, digest = tokens.new_secret(24)
+    session.add(JoinLink(organisation_id=unit.id, token_hash=digest, created_by_id=actor.id))
     session.flush()
     return token
 
@@ -381,7 +376,7 @@ def revoke_join_links(session: Session, unit: Organisation) -> None:
 
 def join_unit(session: Session, token: str) -> Organisation | None:
     """The unit a live join link leads to, or None."""
-    if len(token) > 100:
+    if len(token) > tokens.MAX_TOKEN_LENGTH:
         return None
     link = session.scalar(
         select(JoinLink).where(
