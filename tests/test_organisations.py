@@ -716,3 +716,40 @@ def test_a_join_link_is_stored_only_as_a_hash_and_a_new_one_ends_the_old(
     assert app.test_client().get(f"/join/{first}").status_code == 404
     assert app.test_client().get(f"/join/{second}", headers=EN).status_code == 200
     assert app.test_client().get("/join/" + "x" * 101).status_code == 404
+
+
+def test_an_admin_neither_sees_nor_deletes_what_another_municipality_assigned_a_shared_person(
+    app: Flask, admin: FlaskClient, world: dict
+) -> None:
+    """Kari works in Bergen and in Oslo. What Oslo's admin assigns her is Oslo's business:
+    Bergen's admin may see Kari, but not that assignment, and cannot delete it."""
+    s = _session(app)
+    kari = s.get(User, world["kari@bergen.no"])
+    accounts.add_membership(s, kari, s.get(Organisation, world["frogner"]))
+    oslo_admin = accounts.create_user(s, "it@oslo.no", PASSWORD, "teacher", "en")
+    accounts.add_membership(s, oslo_admin, s.get(Organisation, world["oslo"]), "org_admin")
+    s.commit()
+    s.close()
+    oslo = app.test_client()
+    login(oslo, "it@oslo.no")
+    made = _post(oslo, "/admin/assignments", {"course": "play-course", "target": "people",
+                 "people": [str(world["kari@bergen.no"])]})  # fmt: skip
+    assert made.status_code == 303
+    s = _session(app)
+    aid = s.scalar(select(Assignment.id))
+    s.close()
+    assert f"/admin/assignments/{aid}/delete" in oslo.get("/admin/assignments").get_data(
+        as_text=True
+    )
+    page = admin.get("/admin/assignments", headers=EN).get_data(as_text=True)
+    assert "Kari" in page and f"/admin/assignments/{aid}/delete" not in page
+    assert _post(admin, f"/admin/assignments/{aid}/delete", {}).status_code == 404
+    # Bergen's own assignment to her is Bergen's to see and delete.
+    ours = _post(admin, "/admin/assignments", {"course": "play-course", "target": "people",
+                 "people": [str(world["kari@bergen.no"])]})  # fmt: skip
+    assert ours.status_code == 303
+    s = _session(app)
+    assert s.scalar(select(func.count()).select_from(Assignment)) == 2
+    mine = s.scalar(select(Assignment.id).where(Assignment.id != aid))
+    s.close()
+    assert _post(admin, f"/admin/assignments/{mine}/delete", {}).status_code == 303

@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, delete, or_, select
+from sqlalchemy import Select, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from elearn.accounts import service as accounts
@@ -429,15 +429,19 @@ def assign(
 
 
 def assignments_in_scope(session: Session, actor: User) -> list[Assignment]:
-    """What an admin or leader may see and delete: assignments to their units and to people
-    they can see."""
+    """What an admin or leader may see and delete: assignments to their units, and those to
+    people they can see that they or a colleague made. A person may work in two
+    municipalities: what the other one's admin assigned them is not this admin's business."""
     query = select(Assignment).order_by(Assignment.due_date, Assignment.id)
     if actor.role != "admin":
         people = people_visible_to(session, actor).with_only_columns(User.id)
         query = query.where(
             or_(
                 Assignment.organisation_id.in_(scope_ids(session, actor)),
-                Assignment.user_id.in_(people),
+                and_(
+                    Assignment.user_id.in_(people),
+                    or_(Assignment.created_by_id.in_(people), Assignment.created_by_id.is_(None)),
+                ),
             )
         )
     return list(session.scalars(query))
