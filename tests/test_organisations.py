@@ -753,3 +753,41 @@ def test_an_admin_neither_sees_nor_deletes_what_another_municipality_assigned_a_
     mine = s.scalar(select(Assignment.id).where(Assignment.id != aid))
     s.close()
     assert _post(admin, f"/admin/assignments/{mine}/delete", {}).status_code == 303
+
+
+def test_a_unit_name_with_line_breaks_is_kept_on_one_line_and_its_mails_still_go(
+    mail_app: Flask,
+    inbox: Inbox,  # noqa: F811
+) -> None:
+    """A name pasted with a line break (or a stray control character) would end up in a mail's
+    Subject, where the mail library refuses it after the invitation was saved: a 500 and no
+    mail. The name is made one line when it is typed."""
+    world = _world(mail_app)
+    admin = mail_app.test_client()
+    login(admin, "it@bergen.no")
+    response = _post(
+        admin,
+        "/admin/organisations",
+        {"parent": world["bergen"], "name": "Årstad\r\nhelse\x00stasjon\tvest", "kind": "other"},
+    )
+    assert response.status_code == 303
+    s = _session(mail_app)
+    unit = s.scalar(select(Organisation).where(Organisation.name.like("Årstad%")))
+    assert unit.name == "Årstad helsestasjon vest"
+    unit_id = unit.id
+    s.close()
+    _post(admin, f"/admin/organisations/{unit_id}/rename", {"name": "Årstad\nhelsestasjon"})
+    page = admin.get("/admin/organisations", headers=EN).get_data(as_text=True)
+    assert "Årstad helsestasjon<" in page or "Årstad helsestasjon " in page
+    response = _post(
+        admin,
+        "/admin/invitations/list",
+        {"emails": "kari@bergen.no", "unit": str(unit_id), "role": "learner"},
+        page="/admin/invitations",
+    )
+    assert response.status_code == 303
+    (_to, message), *_ = inbox.wait_for(1)
+    from email.header import decode_header, make_header
+
+    subject = str(make_header(decode_header(message["Subject"])))
+    assert subject == "You have been added to Årstad helsestasjon"

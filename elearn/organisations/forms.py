@@ -35,6 +35,14 @@ def _strip(value: str | None) -> str:
     return (value or "").strip()
 
 
+def _one_line(value: str | None) -> str:
+    """A name on one line: runs of white space (line breaks, tabs) become one space and other
+    control characters go. A unit's name stands in mail subjects, where a line break is
+    refused (after the change was saved), and PostgreSQL refuses a NUL outright."""
+    words = "".join(ch for ch in value or "" if ch.isspace() or ch.isprintable()).split()
+    return " ".join(words)
+
+
 def _digits(value: str | None) -> str:
     return "".join((value or "").split())
 
@@ -47,7 +55,7 @@ def _check_org_number(_form: object, field: StringField) -> None:
 class UnitForm(ElearnForm):
     parent = StringField(filters=[_strip])
     name = StringField(
-        filters=[_strip],
+        filters=[_one_line],
         validators=[InputRequired(NAME_NEEDED), Length(max=200, message=NAME_NEEDED)],
     )
     kind = StringField(validators=[AnyOf(ORGANISATION_KINDS, message=KIND_NEEDED)])
@@ -56,7 +64,7 @@ class UnitForm(ElearnForm):
 
 class RenameForm(ElearnForm):
     name = StringField(
-        filters=[_strip],
+        filters=[_one_line],
         validators=[InputRequired(NAME_NEEDED), Length(max=200, message=NAME_NEEDED)],
     )
 
