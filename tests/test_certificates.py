@@ -199,6 +199,12 @@ def test_an_org_admin_revokes_their_own_organisations_certificates_only(
     assert "Revoke this certificate" in page
     own.post(f"/v/{code}/revoke", data={"csrf_token": csrf_from(page)})
     assert "Revoked" in app.test_client().get(f"/v/{code}?lang=en").get_data(as_text=True)
+    # The platform admin's audit log says who revoked which certificate of whom.
+    make_admin(app, "root@example.no")
+    root = app.test_client()
+    login(root, "root@example.no")
+    log = root.get("/admin/audit?lang=en").get_data(as_text=True)
+    assert "certificate.revoke" in log and code in log and "admin@larvik.no" in log
 
 
 def test_an_org_admin_who_joins_another_municipality_as_a_learner_cannot_revoke_there(
