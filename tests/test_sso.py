@@ -396,3 +396,32 @@ def test_an_org_admin_who_joins_another_municipality_as_a_learner_cannot_map_int
     session = sso_app.extensions["elearn"].session_factory()
     assert session.scalar(select(func.count()).select_from(FeideOrgMapping)) == 1
     session.close()
+
+
+def test_a_join_link_opened_before_signing_in_with_feide_takes_effect(
+    sso_app: Flask, idp: Provider
+) -> None:
+    """The fresh session made at sign-in dropped the join link the person had just opened."""
+    from elearn.organisations import service as organisations
+
+    setup_larvik(sso_app)
+    session = sso_app.extensions["elearn"].session_factory()
+    admin = accounts.create_user(session, "it@larvik.no", "a long password 1", "teacher")
+    unit = Organisation(slug="torstrand", name="Torstrand skole", kind="school")
+    session.add(unit)
+    session.flush()
+    token = organisations.new_join_link(session, unit, admin)
+    session.commit()
+    unit_id = unit.id
+    session.close()
+
+    idp.user = feide_user(**{FEIDE_EPPN: "kari@ukjent.kommune.no"})
+    client = sso_app.test_client()
+    assert "Torstrand skole" in client.get(f"/join/{token}?lang=en").get_data(as_text=True)
+    _, response = sso_login(client, "feide")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You are now a member of Torstrand skole" in page
+    session = sso_app.extensions["elearn"].session_factory()
+    kari = session.scalar(select(User).where(User.email == "kari@larvik.kommune.no"))
+    assert {m.organisation_id for m in accounts.memberships_of(session, kari)} == {unit_id}
+    session.close()
