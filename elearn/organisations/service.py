@@ -122,14 +122,26 @@ def labelled(organisations: list[Organisation]) -> list[tuple[Organisation, str]
 # -- who sees whom ----------------------------------------------------------------------------
 
 
+def managed(session: Session, user: User) -> tuple[list[Organisation], set[int]]:
+    """The organisations and units an admin may change people in (org admin and platform
+    admin), and their ids: the one answer every page of this room checks against."""
+    orgs = accounts.organisations_administered_by(session, user)
+    return orgs, {o.id for o in orgs}
+
+
+def assignable(session: Session, user: User) -> tuple[list[Organisation], set[int]]:
+    """The units a person may assign courses in: those they administer or lead, and their ids."""
+    orgs = {o.id: o for o in managed(session, user)[0]}
+    orgs.update({o.id: o for o in accounts.units_led_by(session, user)})
+    return list(orgs.values()), set(orgs)
+
+
 def managed_ids(session: Session, user: User) -> set[int]:
-    """The organisations and units an admin may change people in (org admin and platform admin)."""
-    return {o.id for o in accounts.organisations_administered_by(session, user)}
+    return managed(session, user)[1]
 
 
 def scope_ids(session: Session, user: User) -> set[int]:
-    """The units a person may assign courses in: those they administer or lead."""
-    return managed_ids(session, user) | {o.id for o in accounts.units_led_by(session, user)}
+    return assignable(session, user)[1]
 
 
 def people_visible_to(session: Session, user: User) -> Select[tuple[User]]:
