@@ -546,6 +546,9 @@ def test_reminders_go_once_per_window_through_smtp(
         and "10 March 2027" in body
         and "http://localhost/c/play-course" in body
     )
+    # Laid out like every other mail: paragraphs split by a blank line, the link on its own.
+    assert "\n\nhttp://localhost/c/play-course" in body.replace("\r\n", "\n")
+    assert body.replace("\r\n", "\n").rstrip(" \n").count("\n\n") == 2
     assert "Reminders sent: 0." in remind("2027-03-05")  # again the same day: nothing
     assert "Reminders sent: 0." in remind("2027-03-07")
     assert "Reminders sent: 2." in remind("2027-03-09")  # the 1-day window
