@@ -238,3 +238,25 @@ def test_an_org_admin_who_joins_another_municipality_as_a_learner_cannot_revoke_
     assert "Revoke this certificate" not in page
     assert other.post(f"/v/{code}/revoke", data={"csrf_token": csrf_from(page)}).status_code == 403
     assert "Revoked" not in app.test_client().get(f"/v/{code}?lang=en").get_data(as_text=True)
+
+
+def test_a_name_typed_with_control_characters_is_kept_clean_on_the_certificate(
+    app: Flask, learner_client: FlaskClient
+) -> None:
+    """A NUL (PostgreSQL refuses it: the save failed) or a bell pasted into the name goes;
+    the certificate and its page say the name as read."""
+    result = pass_course(learner_client)
+    action = re.search(r'action="([^"]+/certificate)"', result).group(1)
+    ask = learner_client.post(action, data={"csrf_token": csrf_from(result)})
+    page = learner_client.get(ask.headers["Location"]).get_data(as_text=True)
+    done = learner_client.post(
+        ask.headers["Location"],
+        data={"csrf_token": csrf_from(page), "name": "Kari\x00 Nordmann\x07\r\n"},
+    )
+    assert done.status_code == 302
+    session = app.extensions["elearn"].session_factory()
+    certificate = session.scalar(select(Certificate))
+    session.close()
+    assert certificate.name == "Kari Nordmann"
+    verify = app.test_client().get(f"/v/{certificate.code}?lang=en").get_data(as_text=True)
+    assert "Kari Nordmann" in verify

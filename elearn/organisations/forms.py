@@ -14,6 +14,7 @@ from elearn.accounts.forms import ElearnForm
 from elearn.accounts.models import MEMBERSHIP_ROLES, ORGANISATION_KINDS
 from elearn.message_catalogues import N_
 from elearn.organisations.service import valid_org_number
+from elearn.text import one_line
 
 NAME_NEEDED = N_("Enter the unit's name.")
 KIND_NEEDED = N_("Choose what kind of unit it is.")
@@ -35,14 +36,6 @@ def _strip(value: str | None) -> str:
     return (value or "").strip()
 
 
-def _one_line(value: str | None) -> str:
-    """A name on one line: runs of white space (line breaks, tabs) become one space and other
-    control characters go. A unit's name stands in mail subjects, where a line break is
-    refused (after the change was saved), and PostgreSQL refuses a NUL outright."""
-    words = "".join(ch for ch in value or "" if ch.isspace() or ch.isprintable()).split()
-    return " ".join(words)
-
-
 def _digits(value: str | None) -> str:
     return "".join((value or "").split())
 
@@ -55,7 +48,7 @@ def _check_org_number(_form: object, field: StringField) -> None:
 class UnitForm(ElearnForm):
     parent = StringField(filters=[_strip])
     name = StringField(
-        filters=[_one_line],
+        filters=[one_line],
         validators=[InputRequired(NAME_NEEDED), Length(max=200, message=NAME_NEEDED)],
     )
     kind = StringField(validators=[AnyOf(ORGANISATION_KINDS, message=KIND_NEEDED)])
@@ -64,7 +57,7 @@ class UnitForm(ElearnForm):
 
 class RenameForm(ElearnForm):
     name = StringField(
-        filters=[_one_line],
+        filters=[one_line],
         validators=[InputRequired(NAME_NEEDED), Length(max=200, message=NAME_NEEDED)],
     )
 
