@@ -50,6 +50,12 @@ def mail_configured(config: Mapping[str, object]) -> bool:
     return bool(config.get("ELEARN_SMTP_HOST"))
 
 
+def paragraphs(parts: list[str]) -> str:
+    """A plain-text body: paragraphs (a link is one) split by a blank line, ending in a line
+    break. Every room's mails are laid out by this, so they all read alike."""
+    return "\n\n".join(parts) + "\n"
+
+
 def build_message(sender: str, to: str, subject: str, body: str, lang: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender

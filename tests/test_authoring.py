@@ -359,3 +359,26 @@ def test_a_scenario_too_large_to_explore_is_drawn_without_marks(
     html = client.get("/preview/s/first/map?lang=en").get_data(as_text=True)
     assert "E060" in html and "too many situations to play through" in html
     assert html.count('class="node"') == 5 and "UNREACHABLE" not in html
+
+
+def test_node_text_that_looks_like_graphviz_html_stays_text_in_the_map(
+    app: Flask, tmp_path: Path
+) -> None:
+    """Text in `<…>` was handed to Graphviz as an HTML-like value, unquoted: `<x> URL="…" y=<z>`
+    set the node's link to `javascript:` (and `<b>…</b>` broke the map). A course folder from
+    someone else must not put a script behind a click in the author's map."""
+    course = tmp_path / "course"
+    shutil.copytree(PLAY_COURSE, course)
+    first = course / "first.yaml"
+    payload = '<x> URL=\\"javascript:alert(1)\\" y=<z>'
+    first.write_text(
+        first.read_text(encoding="utf-8").replace(
+            'en: "A pupil asks to talk."', f'en: "{payload}"'
+        ),
+        encoding="utf-8",
+    )
+    root = _svg_of(course, "first", app)
+    nodes, _ = _nodes_and_edges(root)
+    links = {a.get(f"{XLINK}href") for a in nodes["intro"].iter(f"{SVG}a")}
+    assert links == {"/preview/s/first/n/intro"}
+    assert 'URL="javascript:alert(1)"' in _node_text(nodes["intro"])  # shown as the text it is

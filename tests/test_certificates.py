@@ -162,6 +162,15 @@ def test_a_long_title_and_name_stay_on_the_page(tmp_path: Path) -> None:
     print(f"long certificate rendered to {tmp_path / 'long.png'}")
 
 
+def refused_to(app: Flask, email: str, code: str) -> None:
+    """`email` is shown no revoke button on the certificate's page, and a POST is refused."""
+    client = app.test_client()
+    login(client, email)
+    page = client.get(f"/v/{code}?lang=en").get_data(as_text=True)
+    assert "Revoke this certificate" not in page
+    assert client.post(f"/v/{code}/revoke", data={"csrf_token": csrf_from(page)}).status_code == 403
+
+
 def test_an_org_admin_revokes_their_own_organisations_certificates_only(
     app: Flask, learner_client: FlaskClient
 ) -> None:
@@ -187,11 +196,7 @@ def test_an_org_admin_revokes_their_own_organisations_certificates_only(
     code = session.scalar(select(Certificate.code))
     session.close()
 
-    other = app.test_client()
-    login(other, "admin@other.no")
-    page = other.get(f"/v/{code}?lang=en").get_data(as_text=True)
-    assert "Revoke this certificate" not in page
-    assert other.post(f"/v/{code}/revoke", data={"csrf_token": csrf_from(page)}).status_code == 403
+    refused_to(app, "admin@other.no", code)
 
     own = app.test_client()
     login(own, "admin@larvik.no")
@@ -199,3 +204,60 @@ def test_an_org_admin_revokes_their_own_organisations_certificates_only(
     assert "Revoke this certificate" in page
     own.post(f"/v/{code}/revoke", data={"csrf_token": csrf_from(page)})
     assert "Revoked" in app.test_client().get(f"/v/{code}?lang=en").get_data(as_text=True)
+    # The platform admin's audit log says who revoked which certificate of whom.
+    make_admin(app, "root@example.no")
+    root = app.test_client()
+    login(root, "root@example.no")
+    log = root.get("/admin/audit?lang=en").get_data(as_text=True)
+    assert "certificate.revoke" in log and code in log and "admin@larvik.no" in log
+
+
+def test_an_org_admin_who_joins_another_municipality_as_a_learner_cannot_revoke_there(
+    app: Flask, learner_client: FlaskClient
+) -> None:
+    """Joining a unit (a join link, an invitation) moves `User.organisation_id` to that tree;
+    the right to revoke must come from the org_admin membership, not from it."""
+    from elearn.accounts import service as accounts
+    from elearn.accounts.models import Organisation, User
+
+    make_admin(app, "admin@larvik.no", role="org_admin", org_slug="larvik")
+    make_admin(app, "admin@other.no", role="org_admin", org_slug="other")
+    session = app.extensions["elearn"].session_factory()
+    larvik = session.scalar(select(Organisation).where(Organisation.slug == "larvik"))
+    learner = session.scalar(select(User).where(User.email == "laerer@example.no"))
+    accounts.add_membership(session, learner, larvik)
+    learner.display_name = "Kari Nordmann"
+    outsider = session.scalar(select(User).where(User.email == "admin@other.no"))
+    accounts.add_membership(session, outsider, larvik, "learner")  # joined Larvik as a learner
+    session.commit()
+    session.close()
+
+    _, _data = get_certificate(learner_client, pass_course(learner_client))
+    session = app.extensions["elearn"].session_factory()
+    code = session.scalar(select(Certificate.code))
+    session.close()
+
+    refused_to(app, "admin@other.no", code)
+    assert "Revoked" not in app.test_client().get(f"/v/{code}?lang=en").get_data(as_text=True)
+
+
+def test_a_name_typed_with_control_characters_is_kept_clean_on_the_certificate(
+    app: Flask, learner_client: FlaskClient
+) -> None:
+    """A NUL (PostgreSQL refuses it: the save failed) or a bell pasted into the name goes;
+    the certificate and its page say the name as read."""
+    result = pass_course(learner_client)
+    action = re.search(r'action="([^"]+/certificate)"', result).group(1)
+    ask = learner_client.post(action, data={"csrf_token": csrf_from(result)})
+    page = learner_client.get(ask.headers["Location"]).get_data(as_text=True)
+    done = learner_client.post(
+        ask.headers["Location"],
+        data={"csrf_token": csrf_from(page), "name": "Kari\x00 Nordmann\x07\r\n"},
+    )
+    assert done.status_code == 302
+    session = app.extensions["elearn"].session_factory()
+    certificate = session.scalar(select(Certificate))
+    session.close()
+    assert certificate.name == "Kari Nordmann"
+    verify = app.test_client().get(f"/v/{certificate.code}?lang=en").get_data(as_text=True)
+    assert "Kari Nordmann" in verify

@@ -204,12 +204,34 @@ def test_deactivated_people_cannot_log_in_and_lose_their_sessions(
 
 
 def test_remove_really_deletes(app: Flask, admin: FlaskClient, world: dict) -> None:
-    response = _post(admin, f"/admin/users/{world['kari@bergen.no']}/remove", {})
+    from elearn.accounts.models import HostLink, ReminderSent
+    from elearn.sso.models import SsoIdentity
+
+    kari_id = world["kari@bergen.no"]
+    _post(admin, f"/admin/users/{kari_id}/active", {"active": "0"})  # an entry naming her
+    s = _session(app)
+    assignment = Assignment(course_id="play-course", user_id=kari_id)
+    s.add(assignment)
+    s.flush()
+    s.add(ReminderSent(assignment_id=assignment.id, user_id=kari_id, days_before=7))
+    s.add(SsoIdentity(provider="feide", subject_hash="0" * 64, user_id=kari_id))
+    s.add(HostLink(host_id="host-kari", user_id=kari_id))
+    s.commit()
+    s.close()
+    response = _post(admin, f"/admin/users/{kari_id}/remove", {})
     assert response.status_code == 303
     s = _session(app)
     assert accounts.find_user(s, "kari@bergen.no") is None
     entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "user.remove"))
-    assert entry is not None and entry.detail == "kari@bergen.no"
+    assert entry is not None and entry.actor_id is not None  # who removed someone is kept
+    # ... but nothing of the person removed: no e-mail, no name, no id left in any entry.
+    for row in s.scalars(select(AuditEntry)):
+        assert "kari" not in (row.detail or "").lower()
+        assert row.subject_user_id != world["kari@bergen.no"]
+        assert row.actor_id != world["kari@bergen.no"]
+    for model in (Membership, Assignment, ReminderSent, SsoIdentity, HostLink):
+        column = model.user_id
+        assert s.scalar(select(func.count()).select_from(model).where(column == kari_id)) == 0
     s.close()
 
 
@@ -524,6 +546,9 @@ def test_reminders_go_once_per_window_through_smtp(
         and "10 March 2027" in body
         and "http://localhost/c/play-course" in body
     )
+    # Laid out like every other mail: paragraphs split by a blank line, the link on its own.
+    assert "\n\nhttp://localhost/c/play-course" in body.replace("\r\n", "\n")
+    assert body.replace("\r\n", "\n").rstrip(" \n").count("\n\n") == 2
     assert "Reminders sent: 0." in remind("2027-03-05")  # again the same day: nothing
     assert "Reminders sent: 0." in remind("2027-03-07")
     assert "Reminders sent: 2." in remind("2027-03-09")  # the 1-day window
@@ -638,3 +663,134 @@ def test_assignments_stay_inside_the_organisation(
     # Oslo's admin sees Oslo's people only.
     page = oslo.get("/admin/users").get_data(as_text=True)
     assert "ola@oslo.no" in page and "kari@bergen.no" not in page
+
+
+def test_an_org_admin_who_joins_another_municipality_by_its_link_gets_none_of_its_lrs_clients(
+    app: Flask, admin: FlaskClient, world: dict
+) -> None:
+    """A join link is shared widely; opening it makes you a learner there, and nothing more:
+    the LRS clients page (scoped by `User.organisation_id`) stays on your own organisation."""
+    s = _session(app)
+    oslo_admin = accounts.create_user(s, "it@oslo.no", PASSWORD, "teacher", "en")
+    accounts.add_membership(s, oslo_admin, s.get(Organisation, world["oslo"]), "org_admin")
+    s.commit()
+    oslo_admin_id = oslo_admin.id
+    s.close()
+    lrs_page = admin.get("/admin/lrs-clients").get_data(as_text=True)
+    made = admin.post(
+        "/admin/lrs-clients",
+        data={"csrf_token": csrf_from(lrs_page), "name": "Bergen BI", "scope": ["statements/read"]},
+    )
+    assert made.status_code == 200 and "Bergen BI" in made.get_data(as_text=True)
+    response = _post(admin, f"/admin/organisations/{world['nordnes']}/join-link", {"action": "new"})
+    link = re.search(r"http://localhost(/join/[^<\s]+)", response.get_data(as_text=True)).group(1)
+
+    oslo = app.test_client()
+    login(oslo, "it@oslo.no")
+    assert _post(oslo, link, {}, page=link).status_code == 303
+    assert (world["nordnes"], "learner") in _memberships(app, oslo_admin_id)
+    assert "Bergen BI" not in oslo.get("/admin/lrs-clients").get_data(as_text=True)
+    s = _session(app)
+    assert s.get(User, oslo_admin_id).organisation_id == world["oslo"]
+    s.close()
+
+
+def test_a_join_link_is_stored_only_as_a_hash_and_a_new_one_ends_the_old(
+    app: Flask, admin: FlaskClient, world: dict
+) -> None:
+    """The link shown once is the only copy: the table holds its SHA-256 (through the one
+    `tokens.new_secret` every secret link is made with)."""
+    from elearn.accounts.models import JoinLink
+    from elearn.accounts.tokens import token_hash
+
+    def new_link() -> str:
+        response = _post(
+            admin, f"/admin/organisations/{world['nordnes']}/join-link", {"action": "new"}
+        )
+        return re.search(r"http://localhost/join/([^<\s\"]+)", response.get_data(as_text=True))[1]
+
+    first, second = new_link(), new_link()
+    assert len(first) >= 32 and first != second
+    s = _session(app)
+    stored = {link.token_hash: link.revoked_at for link in s.scalars(select(JoinLink))}
+    s.close()
+    assert first not in str(stored) and second not in str(stored)
+    assert stored[token_hash(first)] is not None and stored[token_hash(second)] is None
+    assert app.test_client().get(f"/join/{first}").status_code == 404
+    assert app.test_client().get(f"/join/{second}", headers=EN).status_code == 200
+    assert app.test_client().get("/join/" + "x" * 101).status_code == 404
+
+
+def test_an_admin_neither_sees_nor_deletes_what_another_municipality_assigned_a_shared_person(
+    app: Flask, admin: FlaskClient, world: dict
+) -> None:
+    """Kari works in Bergen and in Oslo. What Oslo's admin assigns her is Oslo's business:
+    Bergen's admin may see Kari, but not that assignment, and cannot delete it."""
+    s = _session(app)
+    kari = s.get(User, world["kari@bergen.no"])
+    accounts.add_membership(s, kari, s.get(Organisation, world["frogner"]))
+    oslo_admin = accounts.create_user(s, "it@oslo.no", PASSWORD, "teacher", "en")
+    accounts.add_membership(s, oslo_admin, s.get(Organisation, world["oslo"]), "org_admin")
+    s.commit()
+    s.close()
+    oslo = app.test_client()
+    login(oslo, "it@oslo.no")
+    made = _post(oslo, "/admin/assignments", {"course": "play-course", "target": "people",
+                 "people": [str(world["kari@bergen.no"])]})  # fmt: skip
+    assert made.status_code == 303
+    s = _session(app)
+    aid = s.scalar(select(Assignment.id))
+    s.close()
+    assert f"/admin/assignments/{aid}/delete" in oslo.get("/admin/assignments").get_data(
+        as_text=True
+    )
+    page = admin.get("/admin/assignments", headers=EN).get_data(as_text=True)
+    assert "Kari" in page and f"/admin/assignments/{aid}/delete" not in page
+    assert _post(admin, f"/admin/assignments/{aid}/delete", {}).status_code == 404
+    # Bergen's own assignment to her is Bergen's to see and delete.
+    ours = _post(admin, "/admin/assignments", {"course": "play-course", "target": "people",
+                 "people": [str(world["kari@bergen.no"])]})  # fmt: skip
+    assert ours.status_code == 303
+    s = _session(app)
+    assert s.scalar(select(func.count()).select_from(Assignment)) == 2
+    mine = s.scalar(select(Assignment.id).where(Assignment.id != aid))
+    s.close()
+    assert _post(admin, f"/admin/assignments/{mine}/delete", {}).status_code == 303
+
+
+def test_a_unit_name_with_line_breaks_is_kept_on_one_line_and_its_mails_still_go(
+    mail_app: Flask,
+    inbox: Inbox,  # noqa: F811
+) -> None:
+    """A name pasted with a line break (or a stray control character) would end up in a mail's
+    Subject, where the mail library refuses it after the invitation was saved: a 500 and no
+    mail. The name is made one line when it is typed."""
+    world = _world(mail_app)
+    admin = mail_app.test_client()
+    login(admin, "it@bergen.no")
+    response = _post(
+        admin,
+        "/admin/organisations",
+        {"parent": world["bergen"], "name": "Årstad\r\nhelse\x00stasjon\tvest", "kind": "other"},
+    )
+    assert response.status_code == 303
+    s = _session(mail_app)
+    unit = s.scalar(select(Organisation).where(Organisation.name.like("Årstad%")))
+    assert unit.name == "Årstad helsestasjon vest"
+    unit_id = unit.id
+    s.close()
+    _post(admin, f"/admin/organisations/{unit_id}/rename", {"name": "Årstad\nhelsestasjon"})
+    page = admin.get("/admin/organisations", headers=EN).get_data(as_text=True)
+    assert "Årstad helsestasjon<" in page or "Årstad helsestasjon " in page
+    response = _post(
+        admin,
+        "/admin/invitations/list",
+        {"emails": "kari@bergen.no", "unit": str(unit_id), "role": "learner"},
+        page="/admin/invitations",
+    )
+    assert response.status_code == 303
+    (_to, message), *_ = inbox.wait_for(1)
+    from email.header import decode_header, make_header
+
+    subject = str(make_header(decode_header(message["Subject"])))
+    assert subject == "You have been added to Årstad helsestasjon"

@@ -95,3 +95,41 @@ def test_retention_zero_keeps_everything(app: Flask, learner_client: FlaskClient
     app.config["ELEARN_RETENTION_MONTHS"] = 0
     result = app.test_cli_runner().invoke(elearn_cli, ["retention"])
     assert "nothing deleted" in result.output and count(app, Attempt) == 1
+
+
+def test_the_data_download_holds_the_courses_assigned_and_reminders_sent_and_no_one_elses(
+    app: Flask, learner_client: FlaskClient
+) -> None:
+    """Assignments (to the person or to a unit above theirs) and the reminders mailed are data
+    about the person too; a colleague's assignment and the admin who made one are not."""
+    from elearn.accounts import service as accounts
+    from elearn.accounts.models import Assignment, ReminderSent, User
+
+    session = app.extensions["elearn"].session_factory()
+    larvik = accounts.create_organisation(session, "larvik", "Larvik kommune")
+    me = session.scalar(select(User).where(User.email == "laerer@example.no"))
+    other = accounts.create_user(session, "kollega@example.no", "a long password 1", "teacher")
+    admin = accounts.create_user(session, "sjef@example.no", "a long password 2", "teacher")
+    accounts.add_membership(session, me, larvik)
+    mine = Assignment(
+        course_id="play-course", user_id=me.id, due_date=dt.date(2030, 5, 1), created_by_id=admin.id
+    )
+    theirs = Assignment(course_id="secret-course", user_id=other.id)
+    unit = Assignment(course_id="unit-course", organisation_id=larvik.id)
+    session.add_all([mine, theirs, unit])
+    session.flush()
+    session.add(ReminderSent(assignment_id=mine.id, user_id=me.id, days_before=7))
+    session.add(ReminderSent(assignment_id=theirs.id, user_id=other.id, days_before=1))
+    session.commit()
+    session.close()
+
+    data = json.loads(learner_client.get("/profile/my-data.json").data)
+    assert data["assigned_courses"] == [
+        {"course": "play-course", "due": "2030-05-01"},
+        {"course": "unit-course", "due": None},
+    ]
+    assert [(r["course"], r["days_before_due"]) for r in data["reminders_sent"]] == [
+        ("play-course", 7)
+    ]
+    text = json.dumps(data)
+    assert "secret-course" not in text and "kollega" not in text and "sjef" not in text

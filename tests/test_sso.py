@@ -358,3 +358,70 @@ def test_an_unreachable_provider_gets_a_clear_page(
     response = app.test_client().get("/login/feide?lang=en")
     assert response.status_code == 502
     assert "could not be reached" in response.get_data(as_text=True)
+
+
+def test_an_org_admin_who_joins_another_municipality_as_a_learner_cannot_map_into_it(
+    sso_app: Flask,
+) -> None:
+    """`User.organisation_id` follows the last unit joined; the Feide page's scope comes from
+    the org_admin memberships, so another municipality's tree is never offered nor accepted."""
+    from tests.conftest import PASSWORD, login, make_admin
+
+    setup_larvik(sso_app)
+    make_admin(sso_app, "admin@other.kommune.no", role="org_admin", org_slug="other")
+    session = sso_app.extensions["elearn"].session_factory()
+    larvik = session.scalar(select(Organisation).where(Organisation.slug == "larvik"))
+    outsider = session.scalar(select(User).where(User.email == "admin@other.kommune.no"))
+    accounts.add_membership(session, outsider, larvik, "learner")  # joined Larvik as a learner
+    session.commit()
+    larvik_id = larvik.id
+    mapping_id = session.scalar(select(FeideOrgMapping.id))
+    session.close()
+
+    admin = sso_app.test_client()
+    login(admin, "admin@other.kommune.no", PASSWORD)
+    page = admin.get("/admin/feide?lang=en").get_data(as_text=True)
+    assert "Larvik" not in page and "Hedrum" not in page and "Other" in page
+    taken = admin.post(
+        "/admin/feide",
+        data={
+            "csrf_token": csrf_from(page),
+            "realm": "x.larvik.no",
+            "target": f"place:{larvik_id}",
+        },
+    )
+    assert taken.status_code == 400 and "Choose where people" in taken.get_data(as_text=True)
+    removed = admin.post(f"/admin/feide/{mapping_id}/remove", data={"csrf_token": csrf_from(page)})
+    assert removed.status_code == 404
+    session = sso_app.extensions["elearn"].session_factory()
+    assert session.scalar(select(func.count()).select_from(FeideOrgMapping)) == 1
+    session.close()
+
+
+def test_a_join_link_opened_before_signing_in_with_feide_takes_effect(
+    sso_app: Flask, idp: Provider
+) -> None:
+    """The fresh session made at sign-in dropped the join link the person had just opened."""
+    from elearn.organisations import service as organisations
+
+    setup_larvik(sso_app)
+    session = sso_app.extensions["elearn"].session_factory()
+    admin = accounts.create_user(session, "it@larvik.no", "a long password 1", "teacher")
+    unit = Organisation(slug="torstrand", name="Torstrand skole", kind="school")
+    session.add(unit)
+    session.flush()
+    token = organisations.new_join_link(session, unit, admin)
+    session.commit()
+    unit_id = unit.id
+    session.close()
+
+    idp.user = feide_user(**{FEIDE_EPPN: "kari@ukjent.kommune.no"})
+    client = sso_app.test_client()
+    assert "Torstrand skole" in client.get(f"/join/{token}?lang=en").get_data(as_text=True)
+    _, response = sso_login(client, "feide")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You are now a member of Torstrand skole" in page
+    session = sso_app.extensions["elearn"].session_factory()
+    kari = session.scalar(select(User).where(User.email == "kari@larvik.kommune.no"))
+    assert {m.organisation_id for m in accounts.memberships_of(session, kari)} == {unit_id}
+    session.close()

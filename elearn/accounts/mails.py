@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import current_app, request, url_for
 
 from elearn.i18n import N_, force_locale, gettext, ngettext
-from elearn.mail import send_mail
+from elearn.mail import paragraphs, send_mail
 
 IGNORE_RESET = N_(
     "If you did not ask for this, you can ignore this e-mail: your password stays as it is, "
@@ -26,8 +26,8 @@ def _valid_for(minutes: int) -> str:
     )
 
 
-def _send(to: str, lang: str, subject: str, paragraphs: list[str]) -> None:
-    send_mail(current_app.config, to, subject, "\n\n".join(paragraphs) + "\n", lang)
+def _send(to: str, lang: str, subject: str, parts: list[str]) -> None:
+    send_mail(current_app.config, to, subject, paragraphs(parts), lang)
 
 
 def _minutes() -> int:

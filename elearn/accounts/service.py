@@ -127,7 +127,11 @@ def add_membership(
     the same unit again changes the role). `User.organisation_id` follows the top of the tree,
     the scope the LRS clients and exports use, and an org admin gets the `org_admin` role there.
     `source` ("host" | "elearn") marks who gave it, so the host's sync touches only its own;
-    None keeps an existing row's source (a new row is elearn's)."""
+    None keeps an existing row's source (a new row is elearn's).
+
+    An org admin's `organisation_id` moves only with a new org_admin membership: joining another
+    municipality's unit as a learner (anyone with its join link can) must not hand them that
+    municipality's LRS clients and exports."""
     if role not in MEMBERSHIP_ROLES:
         raise ValueError(f"role: one of {', '.join(MEMBERSHIP_ROLES)}")
     if source is not None and source not in MEMBERSHIP_SOURCES:
@@ -145,7 +149,8 @@ def add_membership(
     membership.role = role
     if source is not None:
         membership.source = source
-    user.organisation_id = top_organisation(session, organisation).id
+    if role == "org_admin" or user.role == "learner" or user.organisation_id is None:
+        user.organisation_id = top_organisation(session, organisation).id
     if role == "org_admin" and user.role == "learner":
         user.role = "org_admin"
     session.flush()

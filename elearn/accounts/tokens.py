@@ -23,18 +23,30 @@ RESET = "reset"
 REGISTER = "register"
 
 
+MAX_TOKEN_LENGTH = 100  # longer than any token made here: refused before it is hashed
+
+
 def token_hash(token: str) -> str:
+    """SHA-256, unsalted and fast: enough for a random token of 192 bits or more (nothing to
+    guess), and it lets the row be found by an index lookup, not by comparing secrets."""
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def new_secret(nbytes: int = 32) -> tuple[str, str]:
+    """(token for the link, its hash for the table): every secret link of elearn (e-mail
+    links, invitations, join links) is made here, so none is ever stored in clear."""
+    token = secrets.token_urlsafe(nbytes)
+    return token, token_hash(token)
 
 
 def issue(session: Session, purpose: str, email: str, minutes: int, **data: object) -> str:
     """A new token (returned once, for the link); the row keeps only its hash."""
-    token = secrets.token_urlsafe(32)
+    token, digest = new_secret()
     now = utcnow()
     session.execute(delete(AccountToken).where(AccountToken.expires_at < now))  # keep no old rows
     session.add(
         AccountToken(
-            token_hash=token_hash(token),
+            token_hash=digest,
             purpose=purpose,
             email=email,
             created_at=now,
@@ -57,14 +69,14 @@ def _usable(purpose: str, token: str, now: dt.datetime) -> tuple[object, ...]:
 
 def peek(session: Session, purpose: str, token: str) -> AccountToken | None:
     """The token's row if it can still be used (to show its form); uses nothing."""
-    if len(token) > 100:
+    if len(token) > MAX_TOKEN_LENGTH:
         return None
     return session.scalar(select(AccountToken).where(*_usable(purpose, token, utcnow())))
 
 
 def redeem(session: Session, purpose: str, token: str) -> AccountToken | None:
     """Use the token: exactly one caller gets its row, every other (and any later) gets None."""
-    if len(token) > 100:
+    if len(token) > MAX_TOKEN_LENGTH:
         return None
     now = utcnow()
     marked = session.execute(

@@ -138,11 +138,13 @@ def to_dot(m: ScenarioMap, node_url: Callable[[str], str]) -> graphviz.Digraph:
     dot.attr("edge", fontname="Helvetica", fontsize="9", color="#44546a")
     endings = []
     for node in m.nodes:
+        # Author text goes through `nohtml`: Graphviz takes a value in `<…>` as HTML-like and
+        # unquoted, so `<x> URL="javascript:…" y=<z>` would set attributes of the node.
         attrs = {
             "id": f"node-{node.id}",
             "URL": node_url(node.id),
             "target": "_top",
-            "tooltip": node.excerpt or node.id,
+            "tooltip": graphviz.nohtml(node.excerpt or node.id),
         }
         if node.outcome:
             endings.append(node.id)
@@ -153,12 +155,12 @@ def to_dot(m: ScenarioMap, node_url: Callable[[str], str]) -> graphviz.Digraph:
             attrs.update(style="rounded,filled,dashed", fillcolor="#eeeeee", color="#5a5a5a")
         if node.dead_end:
             attrs.update(color="#b3261e", penwidth="3", fillcolor="#fde7e5")
-        dot.node(node.id, _node_label(node, node.id == m.start), **attrs)
+        dot.node(node.id, graphviz.nohtml(_node_label(node, node.id == m.start)), **attrs)
         for k, c in enumerate(node.choices):
             dot.edge(
                 node.id,
                 c.target,
-                label=_edge_label(c),
+                label=graphviz.nohtml(_edge_label(c)),
                 id=f"edge-{node.id}-{c.choice_id}-{k}",
                 style="dashed" if c.condition or c.route else "solid",
                 color="#b3261e" if c.points < 0 else "#1e6b33" if c.points > 0 else "#44546a",

@@ -98,15 +98,15 @@ def issue(
 
 
 def may_revoke(session: Session, user: User, certificate: Certificate) -> bool:
-    """The platform admin any; an org admin those issued in their organisation's tree."""
+    """The platform admin any; an org admin those issued in an organisation they administer.
+    Decided by the org_admin memberships, never by `User.organisation_id`: that follows the
+    last unit the person joined (as a learner too), so it could name another municipality."""
     if user.role == "admin":
         return True
     if user.role != "org_admin" or certificate.organisation_id is None:
         return False
-    organisation = session.get(Organisation, certificate.organisation_id)
-    if organisation is None:
-        return False
-    return accounts.top_organisation(session, organisation).id == user.organisation_id
+    administered = accounts.organisations_administered_by(session, user)
+    return certificate.organisation_id in {o.id for o in administered}
 
 
 @dataclass

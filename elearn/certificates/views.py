@@ -18,11 +18,13 @@ from flask import (
 )
 
 from elearn.accounts.login import current_learner, learner_required
+from elearn.accounts.models import Organisation, User
 from elearn.certificates import service
 from elearn.certificates.forms import NameForm
 from elearn.certificates.models import Certificate
 from elearn.db import get_session, utcnow
 from elearn.i18n import force_locale, gettext
+from elearn.organisations.audit import record_audit
 from elearn.player.models import COMPLETED, Attempt
 from elearn.state import elearn_state
 
@@ -170,6 +172,11 @@ def revoke(code: str) -> Response:
     if certificate.revoked_at is None:
         certificate.revoked_at = utcnow()
         certificate.revoked_by_id = learner.id
+        # In the log with the revoking: an admin's act on someone's record, seen by the
+        # platform admin. The code, not the name: the entry outlives a deleted account.
+        organisation = db.get(Organisation, certificate.organisation_id or -1)
+        holder = db.get(User, certificate.user_id)
+        record_audit(db, learner, "certificate.revoke", organisation, holder, certificate.code)
         db.commit()
     flash(gettext("The certificate is revoked."), "success")
     return redirect(url_for("elearn.certificates.verify", code=certificate.code))

@@ -14,6 +14,7 @@ from elearn.accounts.forms import ElearnForm
 from elearn.accounts.models import MEMBERSHIP_ROLES, ORGANISATION_KINDS
 from elearn.message_catalogues import N_
 from elearn.organisations.service import valid_org_number
+from elearn.text import one_line
 
 NAME_NEEDED = N_("Enter the unit's name.")
 KIND_NEEDED = N_("Choose what kind of unit it is.")
@@ -47,7 +48,7 @@ def _check_org_number(_form: object, field: StringField) -> None:
 class UnitForm(ElearnForm):
     parent = StringField(filters=[_strip])
     name = StringField(
-        filters=[_strip],
+        filters=[one_line],
         validators=[InputRequired(NAME_NEEDED), Length(max=200, message=NAME_NEEDED)],
     )
     kind = StringField(validators=[AnyOf(ORGANISATION_KINDS, message=KIND_NEEDED)])
@@ -56,7 +57,7 @@ class UnitForm(ElearnForm):
 
 class RenameForm(ElearnForm):
     name = StringField(
-        filters=[_strip],
+        filters=[one_line],
         validators=[InputRequired(NAME_NEEDED), Length(max=200, message=NAME_NEEDED)],
     )
 

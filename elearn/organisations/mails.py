@@ -10,7 +10,7 @@ from babel.dates import format_date
 from flask import current_app, request, url_for
 
 from elearn.i18n import force_locale, gettext, ngettext
-from elearn.mail import SmtpSettings, build_message, deliver, send_mail
+from elearn.mail import SmtpSettings, build_message, deliver, paragraphs, send_mail
 
 BABEL_LOCALES = {"nb": "nb", "nn": "nn", "en": "en_GB"}
 
@@ -19,15 +19,11 @@ def long_date(day: dt.date, lang: str) -> str:
     return format_date(day, format="long", locale=BABEL_LOCALES.get(lang, "nb"))
 
 
-def _body(paragraphs: list[str]) -> str:
-    return "\n\n".join(paragraphs) + "\n"
-
-
 def send_invitation(to: str, lang: str, unit_name: str, token: str, days: int) -> None:
     link = url_for("elearn.organisations.invitation", token=token, _external=True)
     with force_locale(lang):
         subject = gettext("You are invited to courses at %(site)s", site=request.host)
-        body = _body(
+        body = paragraphs(
             [
                 gettext(
                     "%(unit)s has given you an account at %(site)s, where you take courses "
@@ -55,7 +51,7 @@ def send_added(to: str, lang: str, unit_name: str) -> None:
     login = url_for("elearn.accounts.login", _external=True)
     with force_locale(lang):
         subject = gettext("You have been added to %(unit)s", unit=unit_name)
-        body = _body(
+        body = paragraphs(
             [
                 gettext(
                     "You have been added to %(unit)s at %(site)s. Log in with your account "
@@ -82,7 +78,7 @@ def reminder_message(
         subject = gettext(
             "Reminder: “%(course)s” is due %(date)s", course=course_title, date=long_date(due, lang)
         )
-        body = _body(
+        body = paragraphs(
             [
                 ngettext(
                     "The course “%(course)s” has been assigned to you, due in %(num)s day "

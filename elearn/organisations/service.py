@@ -11,10 +11,9 @@ import csv
 import datetime as dt
 import io
 import re
-import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, delete, or_, select
+from sqlalchemy import Select, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from elearn.accounts import service as accounts
@@ -123,14 +122,26 @@ def labelled(organisations: list[Organisation]) -> list[tuple[Organisation, str]
 # -- who sees whom ----------------------------------------------------------------------------
 
 
+def managed(session: Session, user: User) -> tuple[list[Organisation], set[int]]:
+    """The organisations and units an admin may change people in (org admin and platform
+    admin), and their ids: the one answer every page of this room checks against."""
+    orgs = accounts.organisations_administered_by(session, user)
+    return orgs, {o.id for o in orgs}
+
+
+def assignable(session: Session, user: User) -> tuple[list[Organisation], set[int]]:
+    """The units a person may assign courses in: those they administer or lead, and their ids."""
+    orgs = {o.id: o for o in managed(session, user)[0]}
+    orgs.update({o.id: o for o in accounts.units_led_by(session, user)})
+    return list(orgs.values()), set(orgs)
+
+
 def managed_ids(session: Session, user: User) -> set[int]:
-    """The organisations and units an admin may change people in (org admin and platform admin)."""
-    return {o.id for o in accounts.organisations_administered_by(session, user)}
+    return managed(session, user)[1]
 
 
 def scope_ids(session: Session, user: User) -> set[int]:
-    """The units a person may assign courses in: those they administer or lead."""
-    return managed_ids(session, user) | {o.id for o in accounts.units_led_by(session, user)}
+    return assignable(session, user)[1]
 
 
 def people_visible_to(session: Session, user: User) -> Select[tuple[User]]:
@@ -362,12 +373,8 @@ def accept_invitation(session: Session, token: str, password: str) -> User | Non
 def new_join_link(session: Session, unit: Organisation, actor: User) -> str:
     """A new link for the unit (the old one stops working); the token is returned once."""
     revoke_join_links(session, unit)
-    token = secrets.token_urlsafe(24)
-    session.add(
-        JoinLink(
-            organisation_id=unit.id, token_hash=tokens.token_hash(token), created_by_id=actor.id
-        )
-    )
+    token, digest = tokens.new_secret(24)
+    session.add(JoinLink(organisation_id=unit.id, token_hash=digest, created_by_id=actor.id))
     session.flush()
     return token
 
@@ -381,7 +388,7 @@ def revoke_join_links(session: Session, unit: Organisation) -> None:
 
 def join_unit(session: Session, token: str) -> Organisation | None:
     """The unit a live join link leads to, or None."""
-    if len(token) > 100:
+    if len(token) > tokens.MAX_TOKEN_LENGTH:
         return None
     link = session.scalar(
         select(JoinLink).where(
@@ -434,15 +441,19 @@ def assign(
 
 
 def assignments_in_scope(session: Session, actor: User) -> list[Assignment]:
-    """What an admin or leader may see and delete: assignments to their units and to people
-    they can see."""
+    """What an admin or leader may see and delete: assignments to their units, and those to
+    people they can see that they or a colleague made. A person may work in two
+    municipalities: what the other one's admin assigned them is not this admin's business."""
     query = select(Assignment).order_by(Assignment.due_date, Assignment.id)
     if actor.role != "admin":
         people = people_visible_to(session, actor).with_only_columns(User.id)
         query = query.where(
             or_(
                 Assignment.organisation_id.in_(scope_ids(session, actor)),
-                Assignment.user_id.in_(people),
+                and_(
+                    Assignment.user_id.in_(people),
+                    or_(Assignment.created_by_id.in_(people), Assignment.created_by_id.is_(None)),
+                ),
             )
         )
     return list(session.scalars(query))

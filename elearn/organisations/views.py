@@ -117,8 +117,7 @@ def _unit(raw: str | None, allowed: set[int]) -> Organisation | None:
 
 
 def _managed() -> tuple[list[Organisation], set[int]]:
-    orgs = accounts.organisations_administered_by(get_session(), _me())
-    return orgs, {o.id for o in orgs}
+    return service.managed(get_session(), _me())
 
 
 # -- organisation and units ---------------------------------------------------------------------
@@ -335,7 +334,9 @@ def admin_person_remove(user_id: int) -> Any:
         abort(403)
     session = get_session()
     label = person.display_name or person.email
-    record_audit(session, _me(), "user.remove", detail=person.email)
+    # Who removed someone stays in the log, not whom: the e-mail kept here would outlive the
+    # deletion it records (and the entries naming the person lose them through SET NULL).
+    record_audit(session, _me(), "user.remove")
     user_deleting.send(elearn_state(), session=session, user=person)
     accounts.delete_user(session, person)
     session.commit()
@@ -588,11 +589,7 @@ def on_user_logged_in(_sender: object, user: Any = None, **_extra: object) -> No
 
 
 def _assignment_scope() -> tuple[list[Organisation], set[int]]:
-    session = get_session()
-    me = _me()
-    orgs = {o.id: o for o in accounts.organisations_administered_by(session, me)}
-    orgs.update({o.id: o for o in accounts.units_led_by(session, me)})
-    return list(orgs.values()), set(orgs)
+    return service.assignable(get_session(), _me())
 
 
 def _assignments_page(form: AssignForm | None = None, errors: dict[str, str] | None = None) -> Any:

@@ -1,4 +1,6 @@
-"""Everything elearn holds about one learner, as one JSON document (GDPR art. 15 and 20)."""
+"""Everything elearn holds about one learner, as one JSON document (GDPR art. 15 and 20): their
+own rows in every room, and nothing of anyone else (no admin who assigned or revoked, no
+hashes or tokens: they identify nothing to the person and would only leak if the file did)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elearn.accounts import service as accounts
-from elearn.accounts.models import Organisation, User
+from elearn.accounts.models import Assignment, Organisation, ReminderSent, User
 from elearn.certificates import service as certificates
 from elearn.db import utcnow
+from elearn.organisations import service as organisations
 from elearn.player.models import Attempt
 from elearn.sso.models import SsoIdentity
 from elearn.tracking.export import statements_about
@@ -56,6 +59,14 @@ def learner_data(
             }
             for m in accounts.memberships_of(session, user)
         ],
+        "assigned_courses": [
+            {"course": course, "due": due.isoformat() if due else None}
+            for course, due in sorted(organisations.assignments_for(session, user).items())
+        ],
+        "reminders_sent": [
+            {"course": course, "days_before_due": days, "sent_at": _when(sent)}
+            for course, days, sent in _reminders(session, user)
+        ],
         "single_sign_on": [
             {
                 "provider": link.provider,
@@ -99,3 +110,14 @@ def learner_data(
             for c in certificates.of_user(session, user.id)
         ],
     }
+
+
+def _reminders(session: Session, user: User) -> list[tuple[str, int, dt.datetime]]:
+    """The reminder mails sent to the person: which course, which window, when."""
+    rows = session.execute(
+        select(Assignment.course_id, ReminderSent.days_before, ReminderSent.sent_at)
+        .join(Assignment, Assignment.id == ReminderSent.assignment_id)
+        .where(ReminderSent.user_id == user.id)
+        .order_by(ReminderSent.sent_at, ReminderSent.id)
+    )
+    return [(course, days, sent) for course, days, sent in rows]

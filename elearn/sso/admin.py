@@ -10,11 +10,11 @@ from flask.blueprints import BlueprintSetupState
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from elearn.accounts import service as accounts
 from elearn.accounts.login import current_learner, require_role
 from elearn.accounts.models import Organisation, User
 from elearn.db import get_session
 from elearn.i18n import N_, gettext
-from elearn.sso import service
 from elearn.sso.forms import CHOOSE_TARGET, FeideMappingForm
 from elearn.sso.models import FeideOrgMapping
 from elearn.state import AdminSection, elearn_state
@@ -32,13 +32,11 @@ def _setup(setup: BlueprintSetupState) -> None:
 
 
 def _scope(session: Session, user: User) -> list[Organisation]:
-    """The organisations this admin may connect: every one for the platform admin, else their
-    organisation's tree."""
-    if user.role == "admin":
-        return list(session.scalars(select(Organisation).order_by(Organisation.name)))
-    if user.organisation_id is None:
-        return []
-    return sorted(service.organisations_under(session, user.organisation_id), key=lambda o: o.name)
+    """The organisations this admin may connect: the ones they administer (every one for the
+    platform admin). From the org_admin memberships, never from `User.organisation_id`: that
+    follows the last unit the person joined, as a learner too, so it could name another
+    municipality's tree."""
+    return accounts.organisations_administered_by(session, user)
 
 
 def _mappings(session: Session, ids: list[int]) -> list[FeideOrgMapping]:

@@ -204,21 +204,3 @@ def _create_for_realm(session: Session, mapping: FeideOrgMapping) -> Organisatio
     session.flush()
     mapping.organisation_id = organisation.id
     return organisation
-
-
-def organisations_under(session: Session, root_id: int) -> list[Organisation]:
-    """An organisation and every unit below it (for an org admin's mapping choices)."""
-    found: list[Organisation] = []
-    frontier = [root_id]
-    seen: set[int] = set()
-    while frontier:
-        rows = list(session.scalars(select(Organisation).where(Organisation.id.in_(frontier))))
-        rows = [r for r in rows if r.id not in seen]
-        seen.update(r.id for r in rows)
-        found += rows
-        frontier = list(
-            session.scalars(
-                select(Organisation.id).where(Organisation.parent_id.in_([r.id for r in rows]))
-            )
-        )
-    return found

@@ -35,6 +35,9 @@ from elearn.state import elearn_state
 
 bp = Blueprint("sso", __name__, template_folder="templates")
 NEXT_KEY = "elearn_sso_next"
+# What the fresh session after a sign-in keeps: the language, and a join link opened before
+# signing in (organisations honours it when flask-login says who logged in).
+KEPT_OVER_LOGIN = ("elearn_lang", "elearn_join")
 
 STALE = N_("This sign-in has expired or was already used. Start again from the login page.")
 UNVERIFIED = N_(
@@ -129,10 +132,9 @@ def _accept(provider: str, claims: dict[str, Any]) -> Any:
         return _refused(provider, refusal.message)
     db.commit()
     target = session.get(NEXT_KEY) or url_for("elearn.catalogue.catalogue")
-    lang = session.get("elearn_lang")
+    kept = {k: session[k] for k in KEPT_OVER_LOGIN if k in session}
     session.clear()  # a fresh session: no fixation, no leftover state
-    if lang:
-        session["elearn_lang"] = lang
+    session.update(kept)
     login_user(result.user)
     if result.organisation is not None:
         flash(
