@@ -168,7 +168,10 @@ def _new_account(session: Session, email: str | None, claims: dict[str, Any]) ->
 
 
 def has_password(user: User) -> bool:
-    return user.password_hash != "!"
+    """Whether the person has a password to confirm things with. Not only accounts made here
+    ("!") lack one: someone invited by an org admin has "" until they use the mail's link, and
+    may log in with Feide instead and never choose one (a host's "!host" has none either)."""
+    return bool(user.password_hash) and not user.password_hash.startswith("!")
 
 
 def _place(session: Session, user: User, realm: str | None) -> tuple[Organisation | None, bool]:
