@@ -27,7 +27,14 @@ from elearn.accounts.models import Membership, Organisation, User
 from elearn.sso.models import SsoIdentity
 from tests.browser.conftest import axe_violations
 from tests.browser.test_player_in_chromium import focus_field, focus_text, focus_until, press_enter
-from tests.conftest import PASSWORD, PLAY_COURSE, LiveServer, import_course, make_admin, make_test_app
+from tests.conftest import (
+    PASSWORD,
+    PLAY_COURSE,
+    LiveServer,
+    import_course,
+    make_admin,
+    make_test_app,
+)
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 from tests.test_password_reset import Inbox, _body, inbox  # noqa: F401  (the SMTP fixture)
 from tests.test_sso import feide_user
@@ -237,6 +244,11 @@ def teacher_learns(page: Page, axe: Axe, due: dt.date) -> tuple[str, tuple[str, 
     url = next(line for line in text.splitlines() if "/v/" in line).strip()
 
     page.goto("/profile")
+    main = page.inner_text("main")
+    assert "Your course certificates" in main and "Test course" in main
+    # Invited, then in with Feide: no password was ever chosen, so none is asked for.
+    assert "Yes, delete my account and everything about me" in main
+    assert "Enter your password to confirm" not in main
     axe(page, "profile")
     return url, CHOICES
 
@@ -280,6 +292,13 @@ def leader_reads_the_report(page: Page, axe: Axe, link: str, choices: tuple[str,
     main = page.inner_text("main")
     assert not [c for c in choices if c in main]  # what Kari chose stays hers
     axe(page, "report")
+
+    focus_text(page, "Choices per decision point")
+    press_enter(page)
+    assert "Too few answers to show" in page.inner_text("main")  # one person is not five
+    assert not [c for c in choices if c in page.inner_text("main")]
+    axe(page, "choices per decision point")
+    page.go_back()
 
     focus_text(page, "Download as CSV")
     with page.expect_download() as download:
