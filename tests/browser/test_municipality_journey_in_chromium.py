@@ -135,6 +135,10 @@ def test_invite_feide_login_assigned_course_certificate_report_and_revocation(
     link = re.search(r"https?://\S+/invitation/\S+", mails[LEADER]).group(0)  # type: ignore[union-attr]
     leader_reads_the_report(leader_ctx.new_page(), axe, link, choices_seen)
 
+    admin.goto("/admin/users")  # Kari came through Feide, not the mail's link: she is here
+    assert person_status(admin, TEACHER) == "Active"
+    assert person_status(admin, LEADER) == "Active"
+
     admin.goto(url + "?lang=en")  # the certificate's own link, as Kari's PDF or QR gives it
     assert "Valid" in admin.inner_text("#certificate-status")
     focus_text(admin, "Revoke this certificate")
@@ -203,8 +207,15 @@ def admin_sets_up_the_school(page: Page, axe: Axe) -> dt.date:
     focus_until(page, "form[action$='/csv'] button")
     press_enter(page)
     assert "2 invited" in page.inner_text("main")
+    assert person_status(page, TEACHER) == "Invited"
     axe(page, "people after a CSV invitation")
     return due
+
+
+def person_status(page: Page, email: str) -> str:
+    """The Status column of a person's row in the admin's table of people."""
+    row = page.locator("tbody tr", has_text=email)
+    return row.locator("td").last.inner_text().strip()
 
 
 def teacher_learns(page: Page, axe: Axe, due: dt.date) -> tuple[str, tuple[str, ...]]:
