@@ -268,6 +268,77 @@ def test_an_account_made_by_single_sign_on_can_be_deleted_from_the_profile(
     assert not signed_in(client)
 
 
+def test_an_invited_person_who_logs_in_with_feide_is_one_account_that_can_be_deleted(
+    sso_app: Flask, idp: Provider
+) -> None:
+    """Invited by the org admin (an account without a password yet), then in with Feide instead
+    of the mail's link: the same person, in the unit they were invited to, and with no password
+    to confirm a deletion with, so the profile offers the tick box (it asked for a password
+    they never had)."""
+    from elearn.organisations.service import Invitee, invite
+
+    session = sso_app.extensions["elearn"].session_factory()
+    larvik = accounts.create_organisation(session, "larvik", "Larvik kommune")
+    school = Organisation(slug="nanset", name="Nanset skole", parent_id=larvik.id, kind="school")
+    session.add(school)
+    session.flush()
+    invite(session, [Invitee("kari@larvik.kommune.no", "Kari Nordmann", school, "learner")], 60)
+    session.commit()
+    session.close()
+
+    idp.user = feide_user()  # the same address, verified; her realm is not connected here
+    client = sso_app.test_client()
+    sso_login(client, "feide")
+    assert counts(sso_app)[:3] == (1, 1, 1)  # one account, one Feide link, one membership
+    profile = client.get("/profile?lang=en").get_data(as_text=True)
+    assert "Enter your password to confirm" not in profile
+    assert "Yes, delete my account and everything about me" in profile
+    assert client.get("/profile/my-data.json").get_json()["account"]["has_password"] is False
+    done = client.post(
+        "/profile/delete-without-password",
+        data={"csrf_token": csrf_from(profile), "confirm": "yes"},
+    )
+    assert done.status_code == 302 and counts(sso_app)[:3] == (0, 0, 0)
+    assert not signed_in(client)
+
+
+def test_an_invited_person_who_came_through_feide_is_active_for_their_admin(
+    sso_app: Flask, idp: Provider
+) -> None:
+    """The admin's people page said "Invited" for ever for someone who took Feide instead of
+    the mail's link, and inviting them again mailed them a link to choose a password."""
+    from elearn.organisations.service import Invitee, invite
+    from tests.conftest import PASSWORD, login, make_admin
+
+    make_admin(sso_app, "admin@larvik.kommune.no", role="org_admin", org_slug="larvik")
+    session = sso_app.extensions["elearn"].session_factory()
+    larvik = accounts.find_organisation(session, "larvik")
+    assert larvik is not None
+    school = Organisation(slug="nanset", name="Nanset skole", parent_id=larvik.id, kind="school")
+    session.add(school)
+    session.flush()
+    kari = [Invitee("kari@larvik.kommune.no", "Kari Nordmann", school, "learner")]
+    assert invite(session, kari, 60)[0].token is not None  # a link to choose a password
+    session.commit()
+
+    admin = sso_app.test_client()
+    login(admin, "admin@larvik.kommune.no", PASSWORD)
+
+    def status() -> str:
+        page = admin.get("/admin/users?lang=en").get_data(as_text=True)
+        row = next(r for r in page.split("<tr>") if "kari@larvik.kommune.no" in r)
+        return row.rsplit("<td>", 1)[1].split("</td>")[0]
+
+    assert status() == "Invited"
+    idp.user = feide_user()
+    sso_login(sso_app.test_client(), "feide")
+    assert status() == "Active"
+    again = invite(session, kari, 60)  # invited again (say, to a second unit): no password link
+    assert again[0].token is None
+    session.rollback()
+    session.close()
+
+
 def test_an_org_admin_connects_a_feide_realm_that_then_places_people(
     sso_app: Flask, idp: Provider
 ) -> None:

@@ -17,6 +17,7 @@ from elearn.db import utcnow
 from elearn.organisations import service as organisations
 from elearn.player.models import Attempt
 from elearn.sso.models import SsoIdentity
+from elearn.sso.service import has_password
 from elearn.tracking.export import statements_about
 from elearn.tracking.statements import StatementBuilder
 
@@ -49,7 +50,7 @@ def learner_data(
             "active": user.active,
             "created_at": _when(user.created_at),
             "pseudonym_in_statements": user.xapi_id,
-            "has_password": user.password_hash != "!",
+            "has_password": has_password(user),
         },
         "memberships": [
             {

@@ -38,6 +38,7 @@ FEIDE_EPPN = "https://n.feide.no/claims/eduPersonPrincipalName"
 # Accounts without an e-mail from the provider get an address that can never receive mail
 # (RFC 2606's .invalid) so User.email stays unique and says nothing about the person.
 NO_MAIL_DOMAIN = "sso.invalid"
+NO_PASSWORD = "!"  # an account opened only by single sign-on (or a password reset)
 REALM = re.compile(r"^[a-z0-9][a-z0-9.-]{0,198}[a-z0-9]$")
 
 NO_IDENTITY = N_("The sign-in service did not say who you are, so we cannot sign you in.")
@@ -141,6 +142,10 @@ def sign_in(
         session.add(link)
     if not user.active:
         raise Refused(DEACTIVATED)
+    if not user.password_hash:
+        # Invited ("" until the mail's link is used) and here through the provider instead:
+        # they have come, and theirs is an account without a password, like one made here.
+        user.password_hash = NO_PASSWORD
     link.last_login_at = utcnow()
     name = claims.get("name")
     if not user.display_name and isinstance(name, str) and name.strip():
@@ -158,7 +163,7 @@ def _new_account(session: Session, email: str | None, claims: dict[str, Any]) ->
         email=email or f"{secrets.token_hex(10)}@{NO_MAIL_DOMAIN}",
         # No password: werkzeug never matches "!" (not a hash), so only single sign-on (or a
         # password reset to a real address) opens this account.
-        password_hash="!",
+        password_hash=NO_PASSWORD,
         audience="other",
         language=locale if locale in ("nb", "nn", "en") else None,
     )
@@ -168,7 +173,10 @@ def _new_account(session: Session, email: str | None, claims: dict[str, Any]) ->
 
 
 def has_password(user: User) -> bool:
-    return user.password_hash != "!"
+    """Whether the person has a password to confirm things with. Not only accounts made here
+    ("!") lack one: someone invited by an org admin has "" until they use the mail's link, and
+    may log in with Feide instead and never choose one (a host's "!host" has none either)."""
+    return bool(user.password_hash) and not user.password_hash.startswith("!")
 
 
 def _place(session: Session, user: User, realm: str | None) -> tuple[Organisation | None, bool]:
