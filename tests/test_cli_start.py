@@ -83,3 +83,11 @@ def test_a_command_that_needs_the_app_still_loads_it() -> None:
     out = _python(code, "--app", "no_such_module_here", "elearn", "upgrade")
     assert out.returncode != 0
     assert "no_such_module_here" in out.stderr  # it tried to load the app it was given
+
+
+def test_flask_elearn_paths_works_without_an_app_to_load() -> None:
+    code = "import sys; from flask.cli import main; sys.argv[0] = 'flask'; main()"
+    course = str(ROOT / "courses" / "sample-course")
+    out = _python(code, "--app", "no_such_module_here", "elearn", "paths", course)
+    assert out.returncode == 0, out.stderr
+    assert "path(s)" in out.stdout and "best:" in out.stdout
