@@ -115,6 +115,32 @@ def _edit(course: Path, i: int) -> tuple[Path, str, str]:
     raise AssertionError(f"the start text of {path} is not found in it")
 
 
+def bench_recheck_cpu(course_dir: Path, repeat: int) -> None:
+    """CPU time (steadier than wall time on a shared machine) of the check after one file is
+    saved: the whole folder, and the preview's re-check with the earlier result."""
+    with tempfile.TemporaryDirectory() as tmp_name:
+        course = Path(tmp_name) / course_dir.name
+        shutil.copytree(course_dir, course)
+        whole, again = [], []
+        for i in range(repeat):
+            earlier = load_course(course)
+            path, old, new = _edit(course, i)
+            original = path.read_text()
+            path.write_text(original.replace(old, new, 1))
+            t = time.process_time()
+            load_course(course)
+            whole.append(time.process_time() - t)
+            t = time.process_time()
+            load_course(course, earlier)
+            again.append(time.process_time() - t)
+            path.write_text(original)
+    print(
+        f"  check {course_dir.name:21} after one file saved, CPU median: whole folder "
+        f"{statistics.median(whole):.3f} s, re-check {statistics.median(again):.3f} s "
+        f"(load average {os.getloadavg()[0]:.1f})"
+    )
+
+
 def bench_preview(course_dir: Path, repeat: int, browser, reuse: bool) -> None:  # type: ignore[no-untyped-def]
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -186,6 +212,9 @@ def main() -> None:
             bench_maps(ROOT / "courses" / name, args.repeat, app)
         if not args.preview_only:
             bench_maps(big_course(tmp / "bench-5000"), 1, app)
+    print("The preview's check after a save (no browser)")
+    for name in COURSES[:3]:
+        bench_recheck_cpu(ROOT / "courses" / name, args.repeat)
     from playwright.sync_api import sync_playwright
 
     print("The preview: a saved change until it is on the screen (Chromium, no click)")
