@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask.cli import ScriptInfo
 from sqlalchemy.engine import Engine
 
-from elearn.cli import elearn_cli
 from elearn.config import load_or_create_secret_key, secure_cookies
 from elearn.extension import Elearn, security_headers, standalone_not_found
 
@@ -33,8 +31,3 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     app.after_request(security_headers)
     app.register_error_handler(404, standalone_not_found)
     return app
-
-
-def main() -> None:
-    """The `elearn` console script: the same commands as `flask elearn …`."""
-    elearn_cli.main(obj=ScriptInfo(create_app=create_app))

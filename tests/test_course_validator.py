@@ -1148,3 +1148,54 @@ def test_loading_problems_name_the_node_and_choice_ids(tmp_path: Path) -> None:
     assert "(node 'start', choice 'right'): the key 'points' appears twice" in str(duplicate)
     (tag,) = only(loaded, "E012")
     assert tag.where == "node 'start', choice 'wrong'" and "tag" in tag.message
+
+
+# -- the preview's re-check: an earlier result stands in for unchanged scenarios -------------------
+
+
+def _skole_copy(tmp_path: Path) -> Path:
+    course = tmp_path / "skole-19b"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "courses" / "skole-19b", course)
+    return course
+
+
+def _explored_by_file(loaded: LoadedCourse) -> dict[str, Any]:
+    return {Path(d.file).name: d.explored for d in loaded.drafts}
+
+
+def test_a_recheck_after_a_save_walks_only_the_changed_scenario_and_finds_the_same(
+    tmp_path: Path,
+) -> None:
+    course = _skole_copy(tmp_path)
+    first = load_course(course)
+    ferien = course / "ferien.yaml"
+    text = ferien.read_text()
+    ferien.write_text(text.replace("points: 2", "points: 3", 1))
+    again = load_course(course, first)
+    fresh = load_course(course)
+    assert again.problems == fresh.problems
+    assert again.compiled == fresh.compiled and again.content_hash == fresh.content_hash
+    assert again.content_hash != first.content_hash  # the change is in the result
+    before, after = _explored_by_file(first), _explored_by_file(again)
+    assert after["ferien.yaml"] is not before["ferien.yaml"]  # walked again
+    assert [name for name in after if after[name] is before[name]] == [
+        name for name in after if name != "ferien.yaml"
+    ]
+
+
+def test_a_recheck_reports_the_new_lines_when_only_the_positions_moved(tmp_path: Path) -> None:
+    """A walk's problems carry lines: a file whose content is the same but written lower down
+    is walked again, and a new dead end is found at its new line."""
+    course = _skole_copy(tmp_path)
+    first = load_course(course)
+    ferien = course / "ferien.yaml"
+    ferien.write_text("# a comment\n# and another\n" + ferien.read_text())
+    again = load_course(course, first)
+    assert _explored_by_file(again)["ferien.yaml"] is not _explored_by_file(first)["ferien.yaml"]
+    assert again.problems == load_course(course).problems
+    # every way to the last part now leads back to the start: no ending can be reached
+    ferien.write_text(ferien.read_text().replace("next: meldingen", "next: etter-timen"))
+    broken = load_course(course, again)
+    assert broken.problems == load_course(course).problems
+    assert broken.compiled is None
+    assert "E033" in {p.code for p in broken.problems if p.is_error}  # no ending reachable

@@ -108,7 +108,7 @@ def graph_command(course_dir: Path, out_dir: Path, lang: str | None, preview_url
             click.echo(f"{out_dir / sid}.svg, .html ({len(found.nodes)} nodes{marks})")
 
 
-@cli.command("paths")
+@cli.command("paths", with_appcontext=False)
 @click.argument("course_dir", type=click.Path(exists=True, path_type=Path))
 @click.option("--lang", default=None, help="Language for reading time (default: the first).")
 def paths_command(course_dir: Path, lang: str | None) -> None:

@@ -142,7 +142,8 @@ class CoursePreview:
         now = self.fingerprint()
         with self._lock:
             if self._snapshot is None or self._snapshot.fingerprint != now:
-                self._snapshot = Snapshot(now, load_course(self.course_dir))
+                earlier = self._snapshot.loaded if self._snapshot else None
+                self._snapshot = Snapshot(now, load_course(self.course_dir, earlier))
             return self._snapshot
 
 

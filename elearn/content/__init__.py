@@ -10,6 +10,8 @@ checked and played (`graph.py`); a course without errors is compiled (`compiler.
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +49,7 @@ class ScenarioDraft:
     file: str
     compiled: dict[str, Any]
     explored: Exploration
+    key: str = ""  # what the exploration was computed from (see _explore_key)
 
 
 @dataclass
@@ -129,8 +132,11 @@ def _may_score(data: Any) -> bool:
 class _CourseCheck:
     """Checks one course folder, file by file, collecting every problem."""
 
-    def __init__(self, course_dir: Path):
+    def __init__(self, course_dir: Path, earlier: LoadedCourse | None = None):
         self.course_dir = course_dir
+        # Explorations of an earlier check of this folder, by what they were computed from:
+        # the preview checks the folder again after every save, mostly with one file changed.
+        self.earlier = {d.key: d.explored for d in (earlier.drafts if earlier else []) if d.key}
         self.problems: list[Problem] = []
         self.images = ImageCheck(course_dir)
         self.scenarios: list[_Scenario] = []
@@ -235,9 +241,10 @@ class _CourseCheck:
             self.ids[sid] = doc
 
     def play(self, scenario: _Scenario, compiled: dict[str, Any], static_dead: set[str]) -> None:
-        found = explore(compiled, scenario.doc, static_dead)
+        key = _explore_key(compiled, scenario.doc, static_dead)
+        found = self.earlier.get(key) or explore(compiled, scenario.doc, static_dead)
         self.problems += found.problems
-        self.drafts.append(ScenarioDraft(scenario.doc.file, compiled, found))
+        self.drafts.append(ScenarioDraft(scenario.doc.file, compiled, found, key))
         if found.max_score is not None and found.min_score is not None:
             compiled["max_score"] = found.max_score
             compiled["min_score"] = found.min_score
@@ -336,6 +343,18 @@ class _CourseCheck:
         )
 
 
+def _explore_key(compiled: dict[str, Any], doc: Document, static_dead: set[str]) -> str:
+    """Everything `explore` reads: the compiled scenario (before its scores are added), where
+    each part is written (its problems carry lines and columns) and the statically dead nodes.
+    Equal keys give equal explorations, so an earlier one can stand in for a new walk."""
+    digest = hashlib.sha256(doc.file.encode())
+    digest.update(json.dumps(compiled, sort_keys=True, default=repr).encode())
+    digest.update(repr(sorted(static_dead)).encode())
+    digest.update(repr(list(doc.values.items())).encode())
+    digest.update(repr(list(doc.keys.items())).encode())
+    return digest.hexdigest()
+
+
 def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(
         dict.fromkeys(problems),
@@ -365,8 +384,12 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load_course(course_dir: Path) -> LoadedCourse:
-    """Check and compile one course folder. Never raises for bad input."""
+def load_course(course_dir: Path, earlier: LoadedCourse | None = None) -> LoadedCourse:
+    """Check and compile one course folder. Never raises for bad input.
+
+    `earlier`, a previous result for the same folder, lets a scenario whose compiled form and
+    positions did not change keep its exploration (the costliest check) instead of walking its
+    states again: the preview's re-check after a save. The result is the same either way."""
     course_dir = Path(course_dir)
     why = not_a_file(course_dir / COURSE_FILE)
     if why is not None:
@@ -379,7 +402,7 @@ def load_course(course_dir: Path) -> LoadedCourse:
         return _whole_folder(course_dir, "E004", message, hint)
     try:
         with _no_cyclic_gc():
-            return _CourseCheck(course_dir).run()
+            return _CourseCheck(course_dir, earlier).run()
     except Exception as exc:  # a validator bug must not take the import or the CLI down
         return _whole_folder(
             course_dir,

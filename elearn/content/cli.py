@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
@@ -13,9 +14,9 @@ from flask.cli import AppGroup
 from elearn.config import default_courses_dir
 from elearn.content import translation_files, validate_paths
 from elearn.content.scaffold import ScaffoldError, new_course
-from elearn.content.service import INVALID, ImportResult, import_all
-from elearn.signals import course_imported
-from elearn.state import elearn_state
+
+if TYPE_CHECKING:
+    from elearn.content.service import ImportResult
 
 cli = AppGroup("content", help="Course folders: create, validate, import and translate.")
 
@@ -48,20 +49,6 @@ def validate_command(paths: tuple[Path, ...], strict: bool) -> None:
         sys.exit(1)
 
 
-def import_courses(root: Path) -> list[ImportResult]:
-    """Import every course under root, announcing each new current version to the other rooms."""
-    state = elearn_state()
-    session = state.session_factory()
-    try:
-        results = import_all(session, root)
-    finally:
-        session.close()
-    for r in results:
-        if r.status != INVALID:
-            course_imported.send(state, course_id=r.course_id, version_id=r.version_id)
-    return results
-
-
 def _still_in_use(result: ImportResult) -> str:
     """What learners get instead of the refused course: the version in use, or nothing yet."""
     if result.in_use is not None:
@@ -73,11 +60,15 @@ def _still_in_use(result: ImportResult) -> str:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def import_command(path: Path | None) -> None:
     """Import courses as new versions; an invalid course keeps the version in use."""
+    # Here, not at the top: the database code is for `import` only; `validate`, `new` and
+    # `translations` start without it (elearn/cli.py, bench/cli_start.py).
+    from elearn.content import importing
+
     root = path or Path(current_app.config["ELEARN_COURSES_DIR"])
-    results = import_courses(root)
+    results = importing.import_courses(root)
     failed = 0
     for r in results:
-        if r.status == INVALID:
+        if r.status == importing.INVALID:
             failed += 1
             click.echo(f"{r.course_dir}: not imported, {_still_in_use(r)}:", err=True)
             for p in r.problems:

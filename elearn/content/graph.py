@@ -54,6 +54,7 @@ class Exploration:
     acyclic: bool = False  # no state can be reached again (then `order` lists every state)
     order: list[int] = field(default_factory=list)  # each state after those it leads to
     alive: list[bool] = field(default_factory=list)  # per state: an ending can still be reached
+    minutes: dict[str, float] = field(default_factory=dict)  # reading time by language (lints)
 
 
 def _is_int(value: Any) -> bool:

@@ -77,7 +77,14 @@ def _state_words(scenario: dict[str, Any], state: tuple[str, tuple], lang: str) 
 def scenario_minutes(scenario: dict[str, Any], explored: Exploration, lang: str) -> float:
     """The mean reading and deciding time over every path, exactly, from the state graph the
     checks already built (paths counted per state, sinks first). A graph with loops falls back
-    to the core walker's sample of paths."""
+    to the core walker's sample of paths. Kept on the exploration, which an unchanged scenario
+    shares with the preview's earlier check."""
+    if lang not in explored.minutes:
+        explored.minutes[lang] = _scenario_minutes(scenario, explored, lang)
+    return explored.minutes[lang]
+
+
+def _scenario_minutes(scenario: dict[str, Any], explored: Exploration, lang: str) -> float:
     if not explored.acyclic:
         return walk.scenario_minutes(scenario, lang)
     feedback = {

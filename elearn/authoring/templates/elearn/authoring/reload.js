@@ -14,11 +14,13 @@
     fetch(url, {cache: "no-store"})
       .then(function (r) { return r.ok ? r.text() : shown; })
       .then(function (now) {
-        busy = false;
         if (now && now !== shown) {
+          // Stay busy: a second reload while the first waits for the server would restart it.
           if (status) status.textContent = bar.getAttribute("data-reloading");
           location.reload();
+          return;
         }
+        busy = false;
       })
       .catch(function () {
         busy = false;
