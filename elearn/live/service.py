@@ -30,7 +30,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from elearn.accounts.models import User
+from elearn.accounts.models import Organisation, User
+from elearn.accounts.service import organisations_administered_by, units_led_by
 from elearn.content.service import CourseEntry, CourseVersions
 from elearn.core import engine, rules
 from elearn.db import utcnow
@@ -608,23 +609,66 @@ class Live:
         return True
 
 
+def units_for_sessions(db: Session, user: User) -> list[Organisation]:
+    """The units a session started by `user` may count for: those they lead or administer
+    (and the units under them), by name. Empty for anyone else: their sessions count nowhere."""
+    found = {o.id: o for o in units_led_by(db, user)}
+    found.update({o.id: o for o in organisations_administered_by(db, user)})
+    return sorted(found.values(), key=lambda o: (o.name.casefold(), o.id))
+
+
+@dataclass(frozen=True)
+class HeldSession:
+    """One line of a unit's report: a facilitated session that took place."""
+
+    date: dt.datetime
+    course_id: str
+    course_title: dict[str, str]
+    scenario_title: dict[str, str] | None  # None: the whole course
+    participants: int
+
+
 def sessions_held(
     db: Session,
     *,
     unit_id: int | None = None,
+    unit_ids: list[int] | None = None,
     course_id: str | None = None,
     since: dt.datetime | None = None,
 ) -> list[LiveSession]:
-    """The record of sessions that took place (ended, with at least one decision made or one
-    participant), for a unit's reports: date, course, scenario, number of participants."""
+    """The record of sessions that took place (ended), for a unit's reports: date, course,
+    scenario, number of participants. `unit_ids`: any of these units (a report's scope)."""
     query = select(LiveSession).where(LiveSession.status == ENDED)
     if unit_id is not None:
         query = query.where(LiveSession.unit_id == unit_id)
+    if unit_ids is not None:
+        query = query.where(LiveSession.unit_id.in_(unit_ids))
     if course_id is not None:
         query = query.where(LiveSession.course_id == course_id)
     if since is not None:
         query = query.where(LiveSession.created_at >= since)
     return list(db.scalars(query.order_by(LiveSession.created_at)))
+
+
+def held_rows(
+    db: Session, courses: CourseVersions, unit_ids: list[int], course_id: str | None = None
+) -> list[HeldSession]:
+    """The sessions held in these units, newest first, with the titles of the course version
+    each one ran (a course edited since still shows what the room saw)."""
+    rows = []
+    for live in reversed(sessions_held(db, unit_ids=unit_ids, course_id=course_id)):
+        course = courses.version(db, live.course_version_id)
+        scenario = scenario_of(course, live.scenario_id) if live.scenario_id else None
+        rows.append(
+            HeldSession(
+                date=live.created_at,
+                course_id=live.course_id,
+                course_title=course.compiled["title"],
+                scenario_title=scenario["title"] if scenario else None,
+                participants=live.participants,
+            )
+        )
+    return rows
 
 
 def distribution(counts: dict[str, int], choices: list[dict[str, Any]]) -> list[dict[str, Any]]:

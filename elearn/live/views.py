@@ -3,7 +3,8 @@ pages, the debrief, and the event stream that tells them all when to look again.
 
 Every page works without JavaScript (plain forms, Post/Redirect/Get, a refresh for phones);
 `live.js` adds the event stream, so a change shows within a second, and the clicker's keys.
-Who may start a session: any signed-in account for now (see docs/live.md).
+Who may start a session: any signed-in account; only a session started for a unit the leader
+leads or administers counts in that unit's report (see docs/live.md).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ bp = Blueprint("live", __name__, template_folder="templates", url_prefix="/live"
 PHONE_COOKIE = "elearn_live_phone"
 ENTER_CODE = N_("Enter the 6-character code shown on the screen.")
 UNKNOWN_CODE = N_("There is no live session with that code. Check the code on the screen.")
+CHOOSE_UNIT = N_(
+    'Choose which unit the session is for, or "No unit" if it should not count in a unit\'s report.'
+)
 STALE = N_(
     "Someone moved the session on from another window, so that was not done. "
     "This is where the session is now."
@@ -122,8 +126,23 @@ def start() -> Response:
     lang = lang if lang in LANGUAGES else g.elearn_lang
     learner = current_learner()
     assert learner is not None
-    live = _live().start(db, learner, course, scenario_id, lang)
+    units = service.units_for_sessions(db, learner)
+    raw_unit = request.form.get("unit_id", "none" if not units else "")
+    if raw_unit == "":  # a leader of several units did not say which: ask, lose nothing
+        flash(gettext(CHOOSE_UNIT), "error")
+        return redirect(
+            url_for("elearn.catalogue.facilitator", course_id=course.id, _anchor="messages"), 303
+        )
+    unit_id = None if raw_unit == "none" else _unit_id(raw_unit, units)
+    live = _live().start(db, learner, course, scenario_id, lang, unit_id=unit_id)
     return redirect(url_for(".lead", public_id=live.public_id), 303)
+
+
+def _unit_id(raw: str, units: list[Any]) -> int:
+    """A unit the starter leads or administers; anything else is tampering (400)."""
+    if not raw.isdigit() or int(raw) not in {u.id for u in units}:
+        abort(400)
+    return int(raw)
 
 
 @bp.get("/s/<public_id>/lead")
