@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -161,6 +163,7 @@ class Live:
     def __init__(self, settings: LiveSettings, courses: CourseVersions):
         self.settings = settings
         self.courses = courses
+        self._versions: dict[int, CourseEntry] = {}
 
     # -- finding sessions ----------------------------------------------------------------------
     def by_public_id(self, db: Session, public_id: str) -> LiveSession | None:
@@ -187,7 +190,14 @@ class Live:
         return live.updated_at < utcnow() - self.settings.idle
 
     def course_of(self, db: Session, live: LiveSession) -> CourseEntry:
-        return self.courses.version(db, live.course_version_id)
+        """A stored course version never changes: kept per worker, not read for every vote."""
+        found = self._versions.get(live.course_version_id)
+        if found is None:
+            found = self.courses.version(db, live.course_version_id)
+            if len(self._versions) > 64:
+                self._versions.clear()
+            self._versions[live.course_version_id] = found
+        return found
 
     # -- starting ------------------------------------------------------------------------------
     def start(
@@ -495,8 +505,11 @@ class Live:
         db.commit()
         return found
 
-    def vote(self, db: Session, live: LiveSession, token: str, round_: int, choice_id: str) -> None:
-        """Record (or replace) this phone's vote on the decision shown as `round_`."""
+    def vote(
+        self, db: Session, live: LiveSession, token: str, round_: int, choice_id: str
+    ) -> tuple[int, int]:
+        """Record (or replace) this phone's vote on the decision shown as `round_`; the
+        session's (version, step) after it, to announce without reading the row again."""
         if live.status == ENDED:
             raise VoteRefused(SESSION_ENDED)
         if live.status == PAUSED:
@@ -507,34 +520,17 @@ class Live:
         if choice_id not in offered:
             raise ChoiceNotOffered(choice_id)
         who = phone_hash(live, token)
-        changed = db.execute(
-            update(LiveVote)
-            .where(
-                LiveVote.session_id == live.id,
-                LiveVote.round == round_,
-                LiveVote.phone_hash == who,
-            )
-            .values(choice_id=choice_id, voted_at=utcnow())
+        # One statement: a first vote inserts, a second from the same phone replaces it (no
+        # read first, no savepoint; two at once from one phone: the later one stays).
+        insert = _upsert(db)(LiveVote).values(
+            session_id=live.id, round=round_, phone_hash=who, choice_id=choice_id, voted_at=utcnow()
         )
-        if changed.rowcount == 0:
-            try:
-                with db.begin_nested():
-                    db.add(
-                        LiveVote(
-                            session_id=live.id, round=round_, phone_hash=who, choice_id=choice_id
-                        )
-                    )
-                    db.flush()
-            except IntegrityError:  # the same phone's two votes at once: the later one stays
-                db.execute(
-                    update(LiveVote)
-                    .where(
-                        LiveVote.session_id == live.id,
-                        LiveVote.round == round_,
-                        LiveVote.phone_hash == who,
-                    )
-                    .values(choice_id=choice_id, voted_at=utcnow())
-                )
+        db.execute(
+            insert.on_conflict_do_update(
+                index_elements=["session_id", "round", "phone_hash"],
+                set_={"choice_id": insert.excluded.choice_id, "voted_at": insert.excluded.voted_at},
+            )
+        )
         # Counted only if the leader has not moved on meanwhile (the reveal bumps `step`).
         bumped = db.execute(
             update(LiveSession)
@@ -544,11 +540,13 @@ class Live:
                 LiveSession.status == LIVE,
             )
             .values(version=LiveSession.version + 1, updated_at=utcnow())
-        )
-        if bumped.rowcount != 1:
+            .returning(LiveSession.version, LiveSession.step)
+        ).first()
+        if bumped is None:
             db.rollback()
             raise VoteRefused(VOTING_CLOSED)
         db.commit()
+        return bumped[0], bumped[1]
 
     def view_choices(self, db: Session, live: LiveSession) -> list[dict[str, Any]]:
         course = self.course_of(db, live)
@@ -745,6 +743,11 @@ def _back(state: dict[str, Any]) -> dict[str, Any]:
     previous["undo"] = undo[:-1]
     previous["rounds_used"] = state.get("rounds_used", state["round"])
     return previous
+
+
+def _upsert(db: Session) -> Any:
+    """The dialect's INSERT with ON CONFLICT (SQLite and PostgreSQL both have it)."""
+    return pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def _touch(db: Session, live: LiveSession) -> None:
