@@ -32,6 +32,7 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
+from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
@@ -443,7 +444,7 @@ def events(public_id: str) -> Response:
                 if steps_only and mark[1] == last_step:
                     continue
                 last_step = mark[1]
-                fragment = _phone_fragment(session_id, mark[1], lang) if steps_only else None
+                fragment = _phone_fragment(public_id, mark[1], lang) if steps_only else None
                 if fragment is not None:
                     last_step = fragment[0]
                 if fragment is None:
@@ -458,26 +459,27 @@ def events(public_id: str) -> Response:
     return response
 
 
-# (session id, step, language) -> (step, html): a phone's view of one step is the same for
-# every phone (their own vote aside), so each worker renders it once, not once per phone.
-_FRAGMENTS: OrderedDict[tuple[int, int, str], tuple[int, str]] = OrderedDict()
+# (session's public id, step, language) -> (step, html): a phone's view of one step is the same
+# for every phone (their own vote aside), so each worker renders it once, not once per phone.
+# The public id (a uuid), not the row id: two apps or a new database never share an entry.
+_FRAGMENTS: OrderedDict[tuple[str, int, str], tuple[int, str]] = OrderedDict()
 _FRAGMENTS_MAX = 256
 _fragments_lock = threading.Lock()
 
 
-def _phone_fragment(session_id: int, step: int, lang: str) -> tuple[int, str] | None:
+def _phone_fragment(public_id: str, step: int, lang: str) -> tuple[int, str] | None:
     """The phones' #live-root at `step` (or the step the session is at now, if it moved on
     again) as (step, html); None once the session has ended (the page is read again then: it
     offers "add to my record" per phone). The placeholder CSRF token is filled in by live.js
     from the page's own form."""
-    key = (session_id, step, lang)
+    key = (public_id, step, lang)
     with _fragments_lock:  # one thread renders; the other streams of the room wait, then reuse
         found = _FRAGMENTS.get(key)
         if found is not None:
             return found
         factory = elearn_state().session_factory
         with factory() as db:
-            live = db.get(LiveSession, session_id)
+            live = db.scalar(select(LiveSession).where(LiveSession.public_id == public_id))
             if live is None or live.status == ENDED:
                 return None
             speak(lang)
@@ -489,7 +491,7 @@ def _phone_fragment(session_id: int, step: int, lang: str) -> tuple[int, str] | 
                 events=_events_attrs(live, "phone"),
             )
             found = (live.step, html)
-        _FRAGMENTS[(session_id, live.step, lang)] = found
+        _FRAGMENTS[(public_id, live.step, lang)] = found
         _FRAGMENTS[key] = found
         while len(_FRAGMENTS) > _FRAGMENTS_MAX:
             _FRAGMENTS.popitem(last=False)
