@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import os
 import random
 import re
@@ -64,7 +65,8 @@ def attr(html: str, name: str) -> str:
 
 
 def events(port: int, path: str, last_id: str | None, stop: threading.Event):
-    """(version, step) for each server-sent event, reconnecting (Last-Event-ID) until `stop`."""
+    """(version, step, html) for each server-sent event, reconnecting (Last-Event-ID) until
+    `stop`; html is the phone's new view when the event carries one (a phone's stream), else ""."""
     while not stop.is_set():
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         headers = {"Accept": "text/event-stream"}
@@ -73,16 +75,20 @@ def events(port: int, path: str, last_id: str | None, stop: threading.Event):
         try:
             conn.request("GET", path, headers=headers)
             resp = conn.getresponse()
+            data: list[str] = []
             while not stop.is_set():
                 line = resp.fp.readline()
                 if not line:
                     break  # the stream's lifetime is over: reconnect
-                text = line.decode().strip()
+                text = line.decode().rstrip("\n")
                 if text.startswith("id: "):
                     last_id = text[4:]
                 elif text.startswith("data: "):
-                    version, step = (int(x) for x in text[6:].split())
-                    yield version, step
+                    data.append(text[6:])
+                elif not text and data:  # the event is complete
+                    version, step = (int(x) for x in data[0].split())
+                    yield version, step, "\n".join(data[1:])
+                    data = []
         except (OSError, http.client.HTTPException):
             time.sleep(0.2)
         finally:
@@ -140,7 +146,7 @@ class Room:
 
     # -- the projector: its stream, and its page read again after each event --------------
     def projector_stream(self) -> None:
-        for version, step in events(self.port, f"/live/e/{self.public_id}", None, self.stop):
+        for version, step, _ in events(self.port, f"/live/e/{self.public_id}", None, self.stop):
             now = time.perf_counter()
             with self.lock:
                 self.stream_seen.append((now, version))
@@ -185,22 +191,30 @@ class Room:
                 self.errors += 1
             return
         path = urlsplit(location).path
+        # As a browser: the page once (its CSRF token, the stream's address), then live.js.
+        _, _, first = me.request("GET", path)
+        token = attr(first, "data-live-csrf")
         ready.wait()
         voted: set[str] = set()
         last_step = -1
-        phone_events = f"/live/e/{self.public_id}?only=steps"  # as the phone's live.js asks
-        for _version, step in events(self.port, phone_events, None, self.stop):
+        phone_events = attr(first, "data-live-events").replace("&amp;", "&")
+        shown = [(0, int(attr(first, "data-live-step") or 0), first)]  # the page it shows
+        for _version, step, html in itertools.chain(
+            shown, events(self.port, phone_events, None, self.stop)
+        ):
             if step <= last_step:
                 continue  # a vote, not the leader: a phone's page does not change
             last_step = step
-            status, _, page = me.request("GET", path)
+            status, page = 200, html
+            if not html:  # an event without the view (an older server, the end): read it
+                status, _, page = me.request("GET", path)
             round_ = attr(page, 'name="round" value')
             if status != 200 or attr(page, "data-live-phase") != "voting" or round_ in voted:
                 continue
             choice = random.choice(re.findall(r'name="choice" value="([^"]+)"', page))
             time.sleep(random.uniform(0, self.think))  # reading the situation, deciding
             sent = time.perf_counter()
-            code, version = self.post_vote(me, path, csrf(page), round_, choice)
+            code, version = self.post_vote(me, path, token or csrf(page), round_, choice)
             voted.add(round_)
             with self.lock:
                 self.votes.append((sent, version, int(round_), code))
@@ -408,6 +422,7 @@ def main() -> None:
                 time.sleep(0.1)
         for _ in range(20):  # both workers have served a page: their memory as in use
             Retrying(port).request("GET", "/live/")
+        args.load_start = os.getloadavg()  # the machine is shared: what else was running
         workers = workers_of(server.pid)
         rss = [rss_kib(workers)]
         started = time.perf_counter()
@@ -465,7 +480,10 @@ def report(
     db = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite (WAL)"
     fan = f"Redis pub/sub ({args.redis})" if args.redis else "database poll of the version (0.2 s)"
     print("elearn benchmark: live sessions, phones voting on every decision over HTTP")
-    print(f"machine:     {machine()}; load average now {os.getloadavg()[0]:.1f}")
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    start = "/".join(f"{x:.1f}" for x in getattr(args, "load_start", ()))
+    print(f"machine:     {machine()}")
+    print(f"load:        1/5/15-min load average at the start {start}, at the end {load}")
     print(f"server:      gunicorn, {args.workers} gthread workers x {args.threads} threads, {db}")
     print(f"fan-out:     {fan}; load generator on the same machine")
     print(f"rooms:       {args.passes} passes of {args.rooms} rooms x {args.phones} phones (each votes 0-{args.think:g} s "

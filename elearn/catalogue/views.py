@@ -10,6 +10,7 @@ from flask import Blueprint, abort, render_template
 from elearn.accounts.login import current_learner
 from elearn.content.service import CourseVersions
 from elearn.db import get_session
+from elearn.live.service import units_for_sessions
 from elearn.organisations.service import assignments_for
 from elearn.player import service as player
 from elearn.state import elearn_state
@@ -71,17 +72,19 @@ def course_page(course_id: str) -> Any:
     )
 
 
-def _course_page(template: str, course_id: str) -> Any:
+def _course_page(template: str, course_id: str, **extra: Any) -> Any:
     course = _courses().current(get_session(), course_id)
     if course is None:
         abort(404)
-    return render_template(template, course=course)
+    return render_template(template, course=course, **extra)
 
 
 @bp.get("/c/<course_id>/facilitator")
 def facilitator(course_id: str) -> Any:
     """Notes for a leader who runs the course with a group (measure 19b asks for this)."""
-    return _course_page("elearn/catalogue/facilitator.html", course_id)
+    learner = current_learner()
+    units = units_for_sessions(get_session(), learner) if learner is not None else []
+    return _course_page("elearn/catalogue/facilitator.html", course_id, live_units=units)
 
 
 @bp.get("/c/<course_id>/help")

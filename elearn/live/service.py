@@ -27,10 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from elearn.accounts.models import User
+from elearn.accounts.models import Organisation, User
+from elearn.accounts.service import organisations_administered_by, units_led_by
 from elearn.content.service import CourseEntry, CourseVersions
 from elearn.core import engine, rules
 from elearn.db import utcnow
@@ -160,6 +163,7 @@ class Live:
     def __init__(self, settings: LiveSettings, courses: CourseVersions):
         self.settings = settings
         self.courses = courses
+        self._versions: dict[int, CourseEntry] = {}
 
     # -- finding sessions ----------------------------------------------------------------------
     def by_public_id(self, db: Session, public_id: str) -> LiveSession | None:
@@ -186,7 +190,14 @@ class Live:
         return live.updated_at < utcnow() - self.settings.idle
 
     def course_of(self, db: Session, live: LiveSession) -> CourseEntry:
-        return self.courses.version(db, live.course_version_id)
+        """A stored course version never changes: kept per worker, not read for every vote."""
+        found = self._versions.get(live.course_version_id)
+        if found is None:
+            found = self.courses.version(db, live.course_version_id)
+            if len(self._versions) > 64:
+                self._versions.clear()
+            self._versions[live.course_version_id] = found
+        return found
 
     # -- starting ------------------------------------------------------------------------------
     def start(
@@ -494,8 +505,11 @@ class Live:
         db.commit()
         return found
 
-    def vote(self, db: Session, live: LiveSession, token: str, round_: int, choice_id: str) -> None:
-        """Record (or replace) this phone's vote on the decision shown as `round_`."""
+    def vote(
+        self, db: Session, live: LiveSession, token: str, round_: int, choice_id: str
+    ) -> tuple[int, int]:
+        """Record (or replace) this phone's vote on the decision shown as `round_`; the
+        session's (version, step) after it, to announce without reading the row again."""
         if live.status == ENDED:
             raise VoteRefused(SESSION_ENDED)
         if live.status == PAUSED:
@@ -506,34 +520,17 @@ class Live:
         if choice_id not in offered:
             raise ChoiceNotOffered(choice_id)
         who = phone_hash(live, token)
-        changed = db.execute(
-            update(LiveVote)
-            .where(
-                LiveVote.session_id == live.id,
-                LiveVote.round == round_,
-                LiveVote.phone_hash == who,
-            )
-            .values(choice_id=choice_id, voted_at=utcnow())
+        # One statement: a first vote inserts, a second from the same phone replaces it (no
+        # read first, no savepoint; two at once from one phone: the later one stays).
+        insert = _upsert(db)(LiveVote).values(
+            session_id=live.id, round=round_, phone_hash=who, choice_id=choice_id, voted_at=utcnow()
         )
-        if changed.rowcount == 0:
-            try:
-                with db.begin_nested():
-                    db.add(
-                        LiveVote(
-                            session_id=live.id, round=round_, phone_hash=who, choice_id=choice_id
-                        )
-                    )
-                    db.flush()
-            except IntegrityError:  # the same phone's two votes at once: the later one stays
-                db.execute(
-                    update(LiveVote)
-                    .where(
-                        LiveVote.session_id == live.id,
-                        LiveVote.round == round_,
-                        LiveVote.phone_hash == who,
-                    )
-                    .values(choice_id=choice_id, voted_at=utcnow())
-                )
+        db.execute(
+            insert.on_conflict_do_update(
+                index_elements=["session_id", "round", "phone_hash"],
+                set_={"choice_id": insert.excluded.choice_id, "voted_at": insert.excluded.voted_at},
+            )
+        )
         # Counted only if the leader has not moved on meanwhile (the reveal bumps `step`).
         bumped = db.execute(
             update(LiveSession)
@@ -543,11 +540,13 @@ class Live:
                 LiveSession.status == LIVE,
             )
             .values(version=LiveSession.version + 1, updated_at=utcnow())
-        )
-        if bumped.rowcount != 1:
+            .returning(LiveSession.version, LiveSession.step)
+        ).first()
+        if bumped is None:
             db.rollback()
             raise VoteRefused(VOTING_CLOSED)
         db.commit()
+        return bumped[0], bumped[1]
 
     def view_choices(self, db: Session, live: LiveSession) -> list[dict[str, Any]]:
         course = self.course_of(db, live)
@@ -608,23 +607,66 @@ class Live:
         return True
 
 
+def units_for_sessions(db: Session, user: User) -> list[Organisation]:
+    """The units a session started by `user` may count for: those they lead or administer
+    (and the units under them), by name. Empty for anyone else: their sessions count nowhere."""
+    found = {o.id: o for o in units_led_by(db, user)}
+    found.update({o.id: o for o in organisations_administered_by(db, user)})
+    return sorted(found.values(), key=lambda o: (o.name.casefold(), o.id))
+
+
+@dataclass(frozen=True)
+class HeldSession:
+    """One line of a unit's report: a facilitated session that took place."""
+
+    date: dt.datetime
+    course_id: str
+    course_title: dict[str, str]
+    scenario_title: dict[str, str] | None  # None: the whole course
+    participants: int
+
+
 def sessions_held(
     db: Session,
     *,
     unit_id: int | None = None,
+    unit_ids: list[int] | None = None,
     course_id: str | None = None,
     since: dt.datetime | None = None,
 ) -> list[LiveSession]:
-    """The record of sessions that took place (ended, with at least one decision made or one
-    participant), for a unit's reports: date, course, scenario, number of participants."""
+    """The record of sessions that took place (ended), for a unit's reports: date, course,
+    scenario, number of participants. `unit_ids`: any of these units (a report's scope)."""
     query = select(LiveSession).where(LiveSession.status == ENDED)
     if unit_id is not None:
         query = query.where(LiveSession.unit_id == unit_id)
+    if unit_ids is not None:
+        query = query.where(LiveSession.unit_id.in_(unit_ids))
     if course_id is not None:
         query = query.where(LiveSession.course_id == course_id)
     if since is not None:
         query = query.where(LiveSession.created_at >= since)
     return list(db.scalars(query.order_by(LiveSession.created_at)))
+
+
+def held_rows(
+    db: Session, courses: CourseVersions, unit_ids: list[int], course_id: str | None = None
+) -> list[HeldSession]:
+    """The sessions held in these units, newest first, with the titles of the course version
+    each one ran (a course edited since still shows what the room saw)."""
+    rows = []
+    for live in reversed(sessions_held(db, unit_ids=unit_ids, course_id=course_id)):
+        course = courses.version(db, live.course_version_id)
+        scenario = scenario_of(course, live.scenario_id) if live.scenario_id else None
+        rows.append(
+            HeldSession(
+                date=live.created_at,
+                course_id=live.course_id,
+                course_title=course.compiled["title"],
+                scenario_title=scenario["title"] if scenario else None,
+                participants=live.participants,
+            )
+        )
+    return rows
 
 
 def distribution(counts: dict[str, int], choices: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -701,6 +743,11 @@ def _back(state: dict[str, Any]) -> dict[str, Any]:
     previous["undo"] = undo[:-1]
     previous["rounds_used"] = state.get("rounds_used", state["round"])
     return previous
+
+
+def _upsert(db: Session) -> Any:
+    """The dialect's INSERT with ON CONFLICT (SQLite and PostgreSQL both have it)."""
+    return pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def _touch(db: Session, live: LiveSession) -> None:

@@ -3,13 +3,16 @@ pages, the debrief, and the event stream that tells them all when to look again.
 
 Every page works without JavaScript (plain forms, Post/Redirect/Get, a refresh for phones);
 `live.js` adds the event stream, so a change shows within a second, and the clicker's keys.
-Who may start a session: any signed-in account for now (see docs/live.md).
+Who may start a session: any signed-in account; only a session started for a unit the leader
+leads or administers counts in that unit's report (see docs/live.md).
 """
 
 from __future__ import annotations
 
 import base64
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,9 +28,11 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from markupsafe import Markup
+from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
@@ -46,8 +51,12 @@ from elearn.state import elearn_state
 bp = Blueprint("live", __name__, template_folder="templates", url_prefix="/live")
 
 PHONE_COOKIE = "elearn_live_phone"
+CSRF_PLACEHOLDER = "__live_csrf__"
 ENTER_CODE = N_("Enter the 6-character code shown on the screen.")
 UNKNOWN_CODE = N_("There is no live session with that code. Check the code on the screen.")
+CHOOSE_UNIT = N_(
+    'Choose which unit the session is for, or "No unit" if it should not count in a unit\'s report.'
+)
 STALE = N_(
     "Someone moved the session on from another window, so that was not done. "
     "This is where the session is now."
@@ -122,8 +131,23 @@ def start() -> Response:
     lang = lang if lang in LANGUAGES else g.elearn_lang
     learner = current_learner()
     assert learner is not None
-    live = _live().start(db, learner, course, scenario_id, lang)
+    units = service.units_for_sessions(db, learner)
+    raw_unit = request.form.get("unit_id", "none" if not units else "")
+    if raw_unit == "":  # a leader of several units did not say which: ask, lose nothing
+        flash(gettext(CHOOSE_UNIT), "error")
+        return redirect(
+            url_for("elearn.catalogue.facilitator", course_id=course.id, _anchor="messages"), 303
+        )
+    unit_id = None if raw_unit == "none" else _unit_id(raw_unit, units)
+    live = _live().start(db, learner, course, scenario_id, lang, unit_id=unit_id)
     return redirect(url_for(".lead", public_id=live.public_id), 303)
+
+
+def _unit_id(raw: str, units: list[Any]) -> int:
+    """A unit the starter leads or administers; anything else is tampering (400)."""
+    if not raw.isdigit() or int(raw) not in {u.id for u in units}:
+        abort(400)
+    return int(raw)
 
 
 @bp.get("/s/<public_id>/lead")
@@ -245,7 +269,7 @@ def _qr(live: LiveSession) -> str:
 def _events_attrs(live: LiveSession, view: str) -> Markup:
     """What live.js needs: where the stream is, the version and step shown, and for the
     leader's views where the vote count alone is read (a vote changes nothing else)."""
-    only = {"only": "steps", "step": live.step} if view == "phone" else {}
+    only = {"only": "steps", "step": live.step, "lang": g.elearn_lang} if view == "phone" else {}
     count = url_for(".count", public_id=live.public_id, view=view) if view != "phone" else ""
     return Markup(
         'data-live-events="{}" data-live-poll="{}" data-live-count="{}" '
@@ -345,7 +369,7 @@ def vote(public_id: str) -> Any:
     if participant is None:
         return redirect(url_for(".join_with_code", code=live.code), 303)
     try:
-        _live().vote(
+        version, step = _live().vote(
             get_session(),
             live,
             request.cookies.get(PHONE_COOKIE, ""),
@@ -360,7 +384,8 @@ def vote(public_id: str) -> Any:
         flash(gettext("That answer is not one of the choices for this decision."), "error")
         return _phone_page(live, participant, 400)
     response = redirect(url_for(".phone", public_id=public_id, _anchor="my-vote"), 303)
-    response.headers["X-Live-Version"] = str(_publish_current(live.id))
+    _hub().publish(live.id, version, step)
+    response.headers["X-Live-Version"] = str(version)
     return response
 
 
@@ -395,8 +420,11 @@ def events(public_id: str) -> Response:
         abort(404)
     hub = _hub()
     session_id, known, current = live.id, _since(), (live.version, live.step)
-    # A phone's page changes only when the leader acts: it need not hear of every vote.
+    # A phone's page changes only when the leader acts: it need not hear of every vote, and
+    # gets the new step's view in the event itself (not 300 phones reading their pages again).
     steps_only = request.args.get("only") == "steps"
+    lang = request.args.get("lang")
+    lang = lang if lang in LANGUAGES else g.elearn_lang
     raw_step = request.args.get("step", "")
     shown_step = int(raw_step) if raw_step.isdigit() and len(raw_step) < 10 else -1
     lifetime = current_app.config["ELEARN_LIVE_STREAM_SECONDS"]
@@ -416,12 +444,58 @@ def events(public_id: str) -> Response:
                 if steps_only and mark[1] == last_step:
                     continue
                 last_step = mark[1]
-                yield f"id: {mark[0]}\ndata: {mark[0]} {mark[1]}\n\n"
+                fragment = _phone_fragment(public_id, mark[1], lang) if steps_only else None
+                if fragment is not None:
+                    last_step = fragment[0]
+                if fragment is None:
+                    yield f"id: {mark[0]}\ndata: {mark[0]} {mark[1]}\n\n"
+                else:
+                    lines = "".join(f"data: {line}\n" for line in fragment[1].splitlines())
+                    yield f"id: {mark[0]}\nevent: step\ndata: {mark[0]} {fragment[0]}\n{lines}\n"
 
-    response = Response(stream(), mimetype="text/event-stream")
+    response = Response(stream_with_context(stream()), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
+
+
+# (session's public id, step, language) -> (step, html): a phone's view of one step is the same
+# for every phone (their own vote aside), so each worker renders it once, not once per phone.
+# The public id (a uuid), not the row id: two apps or a new database never share an entry.
+_FRAGMENTS: OrderedDict[tuple[str, int, str], tuple[int, str]] = OrderedDict()
+_FRAGMENTS_MAX = 256
+_fragments_lock = threading.Lock()
+
+
+def _phone_fragment(public_id: str, step: int, lang: str) -> tuple[int, str] | None:
+    """The phones' #live-root at `step` (or the step the session is at now, if it moved on
+    again) as (step, html); None once the session has ended (the page is read again then: it
+    offers "add to my record" per phone). The placeholder CSRF token is filled in by live.js
+    from the page's own form."""
+    key = (public_id, step, lang)
+    with _fragments_lock:  # one thread renders; the other streams of the room wait, then reuse
+        found = _FRAGMENTS.get(key)
+        if found is not None:
+            return found
+        factory = elearn_state().session_factory
+        with factory() as db:
+            live = db.scalar(select(LiveSession).where(LiveSession.public_id == public_id))
+            if live is None or live.status == ENDED:
+                return None
+            speak(lang)
+            html = render_template(
+                "elearn/live/_phone_body.html",
+                v=_live().view(db, live),
+                my_vote=None,
+                csrf=CSRF_PLACEHOLDER,
+                events=_events_attrs(live, "phone"),
+            )
+            found = (live.step, html)
+        _FRAGMENTS[(public_id, live.step, lang)] = found
+        _FRAGMENTS[key] = found
+        while len(_FRAGMENTS) > _FRAGMENTS_MAX:
+            _FRAGMENTS.popitem(last=False)
+        return found
 
 
 @bp.get("/e/<public_id>/poll")

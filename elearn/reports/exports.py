@@ -21,24 +21,30 @@ def _safe(value: str | int | None) -> str | int | None:
     return value
 
 
-def to_csv(table: Table) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel reads æ, ø and å right when opened directly."""
-    header, rows = table
+def to_csv(table: Table, extra: Table | None = None) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel reads æ, ø and å right when opened directly.
+    `extra` (the sessions held), when it has rows, follows after one empty line."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else _safe(v) for v in row])
+    for i, (header, rows) in enumerate(t for t in (table, extra) if t is not None):
+        if i and not rows:
+            break
+        if i:
+            writer.writerow([])
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if v is None else _safe(v) for v in row])
     return out.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(table: Table, sheet_title: str) -> bytes:
-    header, rows = table
+def to_xlsx(table: Table, sheet_title: str, extra: tuple[Table, str] | None = None) -> bytes:
+    """One sheet per table: the completion rows, then (if given) the sessions held."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=sheet_title[:31])
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append([_safe(v) for v in row])
+    for (header, rows), title in [(table, sheet_title), *([extra] if extra else [])]:
+        sheet = book.create_sheet(title=title[:31])
+        sheet.append(list(header))
+        for row in rows:
+            sheet.append([_safe(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -22,6 +22,7 @@ from elearn.accounts.models import Organisation, User
 from elearn.content.service import CourseEntry
 from elearn.db import get_session
 from elearn.i18n import N_, gettext
+from elearn.live.service import HeldSession, held_rows
 from elearn.organisations.audit import record_audit
 from elearn.reports import exports
 from elearn.reports.forms import FilterForm
@@ -146,6 +147,14 @@ def _course_titles(req: _Request) -> dict[str, dict[str, str]]:
     return {c.id: c.compiled["title"] for c in _courses(req)}
 
 
+def _sessions(req: _Request) -> list[HeldSession]:
+    """Facilitated sessions held for the report's unit or any unit under it: the same scope
+    as the people in it."""
+    assert req.filters is not None
+    units = req.tree.subtree(req.filters.unit)
+    return held_rows(req.session, elearn_state().services["content"], units, req.filters.course)
+
+
 def _page_args(req: _Request) -> dict[str, Any]:
     return {
         "form": req.form,
@@ -171,6 +180,7 @@ def report() -> Any:
         total=len(rows),
         courses=_course_titles(req),
         sql=str(completion_query(req.session)),
+        sessions=_sessions(req),
         course_iri=req.builder.course_iri,
         homepage=req.homepage,
         completed_verb=VERBS["completed"],
@@ -228,6 +238,20 @@ def _table(req: _Request, rows: list[Row]) -> exports.Table:
     return header, body
 
 
+def _sessions_table(req: _Request) -> exports.Table:
+    header = [gettext("Date"), gettext("Course"), gettext("Scenario"), gettext("Participants")]
+    body: list[list[str | int | None]] = [
+        [
+            s.date.date().isoformat(),
+            _in_language(s.course_title),
+            _in_language(s.scenario_title) if s.scenario_title else gettext("The whole course"),
+            s.participants,
+        ]
+        for s in _sessions(req)
+    ]
+    return header, body
+
+
 def _in_language(text: dict[str, str]) -> str:
     lang = g.get("elearn_lang", "nb")
     return text.get(lang) or next(iter(text.values()), "")
@@ -256,11 +280,13 @@ def export(fmt: str) -> Any:
         f"{fmt} rows={len(rows)} {req.detail()}",
     )
     table = _table(req, rows)
+    held = _sessions_table(req)
     stamp = dt.date.today().isoformat()
     if fmt == "csv":
-        data, mimetype = exports.to_csv(table), "text/csv; charset=utf-8"
+        data, mimetype = exports.to_csv(table, held), "text/csv; charset=utf-8"
     else:
-        data = exports.to_xlsx(table, gettext("Course reports"))
+        extra = (held, gettext("Facilitated sessions held"))
+        data = exports.to_xlsx(table, gettext("Course reports"), extra)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
         data,

@@ -17,6 +17,7 @@
 
   function swap(doc) {
     var fresh = doc.getElementById("live-root");
+    if (fresh && fresh.dataset.liveTitle) doc.title = fresh.dataset.liveTitle;
     if (!fresh) { location.reload(); return; }
     var newStep = Number(fresh.dataset.liveStep);
     version = Math.max(version, Number(fresh.dataset.liveVersion));
@@ -90,6 +91,19 @@
       var parts = event.data.split(" ");
       seen(Number(parts[0]), Number(parts[1]));
     };
+    // A phone gets the new step's view in the event itself ("version step", then the HTML,
+    // rendered once for every phone): no page to read again. Its form keeps this page's token.
+    source.addEventListener("step", function (event) {
+      failures = 0;
+      var at = event.data.indexOf("\n");
+      var parts = event.data.slice(0, at).split(" ");
+      var doc = new DOMParser().parseFromString(event.data.slice(at + 1), "text/html");
+      var token = root.dataset.liveCsrf;
+      if (token) doc.querySelectorAll('input[name="csrf_token"]').forEach(function (el) { el.value = token; });
+      version = Math.max(version, Number(parts[0]));
+      if (Number(parts[1]) > step && !busy) swap(doc);
+      else seen(Number(parts[0]), Number(parts[1]));
+    });
     source.onerror = function () {
       // The browser reconnects with Last-Event-ID by itself; after repeated failures poll.
       failures += 1;

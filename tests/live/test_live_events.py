@@ -45,7 +45,8 @@ class Stream:
             if line.startswith(":"):
                 continue
             key, _, value = line.partition(": ")
-            event[key] = value
+            # Several data lines make one value, joined by newlines (as EventSource does).
+            event[key] = event[key] + "\n" + value if key == "data" and key in event else value
 
     def close(self) -> None:
         self.conn.close()
@@ -114,12 +115,19 @@ def test_a_phones_stream_hears_the_leader_not_every_vote(db: Engine, tmp_path: P
     page = lead.get(url).get_data(as_text=True)
     version = page.split('data-live-version="')[1].split('"')[0]
     with LiveServer(streaming) as server:
-        stream = Stream(server.url, f"/live/e/{public_id}?only=steps&step=0&since={version}")
+        stream = Stream(
+            server.url, f"/live/e/{public_id}?only=steps&step=0&since={version}&lang=en"
+        )
         try:
             assert vote(phone, purl, "listen").status_code == 303  # a vote: not for phones
             assert act(lead, url, "reveal").status_code == 303  # the leader's step: for phones
             event = stream.next_event()
-            assert event["data"].split()[1] == "1"
+            head, _, html = event["data"].partition("\n")
+            assert head.split()[1] == "1"
+            # The event carries the phone's new view: no page to read again.
+            assert event["event"] == "step"
+            assert 'id="live-root"' in html and 'data-live-step="1"' in html
+            assert "Voting has closed. Look at the screen" in html
         finally:
             stream.close()
     # The leader's views read only the count when a vote comes in.
