@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from openpyxl import Workbook
 
-Table = tuple[Sequence[str], list[list[str | int | None]]]
+Cells = list[str | int | None]
+# The header and the rows, which may come in chunks (a generator): a whole municipality's
+# report is read and written a thousand people at a time.
+Table = tuple[Sequence[str], Iterable[Cells]]
 
 # A cell starting with one of these is a formula to a spreadsheet: a name like "=HYPERLINK(…)"
 # must arrive as text (CSV injection), so it gets a leading apostrophe.
@@ -23,13 +26,25 @@ def _safe(value: str | int | None) -> str | int | None:
 
 def to_csv(table: Table) -> bytes:
     """UTF-8 with a byte-order mark, so Excel reads æ, ø and å right when opened directly."""
+    return b"".join(csv_chunks(table))
+
+
+def csv_chunks(table: Table, every: int = 1000) -> Iterator[bytes]:
+    """The CSV file in pieces of `every` rows, for a streamed download: the first piece starts
+    with the byte-order mark."""
     header, rows = table
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    for row in rows:
+    first = True
+    for n, row in enumerate(rows, 1):
         writer.writerow(["" if v is None else _safe(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")
+        if n % every == 0:
+            yield out.getvalue().encode("utf-8-sig" if first else "utf-8")
+            first = False
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8-sig" if first else "utf-8")
 
 
 def to_xlsx(table: Table, sheet_title: str) -> bytes:

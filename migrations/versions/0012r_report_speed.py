@@ -1,0 +1,41 @@
+"""reports: the statements' result.response as a column, filled for the statements stored before
+
+The choice distribution counts first answers by their result.response; reading it out of
+thousands of JSON bodies per page was most of the page's time. New statements get the column
+from the store (`elearn.tracking.store.response_of`); the ones already stored get it here, in
+one UPDATE (the same text, cut to 255 characters).
+
+Revision ID: 0012r
+Revises: 0011
+Create Date: 2026-12-04 17:10:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012r"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+BACKFILL = {
+    "postgresql": "UPDATE elearn_statements SET response = left(body -> 'result' ->> 'response', 255) "
+    "WHERE body -> 'result' ->> 'response' IS NOT NULL",
+    "sqlite": "UPDATE elearn_statements "
+    "SET response = substr(CAST(json_extract(body, '$.result.response') AS TEXT), 1, 255) "
+    "WHERE json_extract(body, '$.result.response') IS NOT NULL",
+}
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("elearn_statements") as batch:
+        batch.add_column(sa.Column("response", sa.String(length=255), nullable=True))
+    dialect = op.get_bind().dialect.name
+    op.execute(BACKFILL.get(dialect, BACKFILL["postgresql"]))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("elearn_statements") as batch:
+        batch.drop_column("response")
