@@ -65,6 +65,7 @@ FROM (
   WHERE s.actor_key {actors}
     AND s.activity_id {nodes}
     AND s.verb_id = :answered
+    AND s.response IS NOT NULL
     AND NOT s.voided
 ) a
 WHERE a.nth = 1

@@ -265,6 +265,9 @@ def _table(req: _Request, pairs: Wanted) -> exports.Table:
             chunk = set(people[start : start + EXPORT_PEOPLE])
             part = [w for w in pairs if w[0].id in chunk]
             yield from (cells(r) for r in rows_for(req.session, req.builder, part))
+        # Read-only, and the audit entry is already committed: end the transaction now, not
+        # when the server gets round to closing the response.
+        req.session.rollback()
 
     return header, body()
 
