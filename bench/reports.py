@@ -15,7 +15,12 @@ municipality.
 Then a unit leader (one school, 250 people) and the org admin (all 10,000) ask for the pages
 through the real app (Flask's test client: routing, login, access checks, the queries, the
 audit entry, the template), ~30 times each; the query alone is timed too. Prints p50/p95 and
-the machine. Asserts nothing: figures, not a test. The statement-key rows the LRS's GET
+the machine. Asserts nothing: figures, not a test.
+
+Reusing the seeded data on a branch with a newer migration, without touching the shared copy:
+`CREATE DATABASE elearn_bench_x TEMPLATE elearn_bench STRATEGY FILE_COPY` (about 2 min), then
+`--database-url …/elearn_bench_x`: the migrations run on it first (0012r fills `response` in one
+UPDATE, ~13 min under load on 2 M statements), then VACUUM ANALYZE. The statement-key rows the LRS's GET
 /statements filters use are not seeded (the reports do not read them).
 """
 

@@ -213,22 +213,25 @@ def assignments_for(
 ) -> dict[int, dict[str, dt.date | None]]:
     """Per person, the courses given to them (to one of their units in the scope, to a unit
     above, or to them by name) with the earliest due date."""
-    orgs_of = {
-        p.id: {a for u in p.units for a in tree.ancestors(u)} | set(tree.ancestors(unit))
-        for p in people
-    }
+    # A few dozen units, ten thousand people: each unit's ancestors are worked out once.
+    above = {u: set(tree.ancestors(u)) for u in {u for p in people for u in p.units} | {unit}}
+    orgs_of = {p.id: set().union(above[unit], *(above[u] for u in p.units)) for p in people}
     all_orgs = set().union(*orgs_of.values()) if orgs_of else set()
-    rows = session.execute(
-        select(
-            Assignment.course_id,
-            Assignment.organisation_id,
-            Assignment.user_id,
-            Assignment.due_date,
-        ).where(
-            Assignment.organisation_id.in_(all_orgs)
-            | Assignment.user_id.in_([p.id for p in people])
+    ids = {p.id for p in people}
+    # Courses given to people by name are few: all of them are read and kept for the people
+    # here, rather than sending ten thousand ids to the database.
+    rows = [
+        row
+        for row in session.execute(
+            select(
+                Assignment.course_id,
+                Assignment.organisation_id,
+                Assignment.user_id,
+                Assignment.due_date,
+            ).where(Assignment.organisation_id.in_(all_orgs) | Assignment.user_id.isnot(None))
         )
-    ).all()
+        if row.user_id is None or row.user_id in ids or row.organisation_id in all_orgs
+    ]
     by_org: dict[int, list[tuple[str, dt.date | None]]] = defaultdict(list)
     by_user: dict[int, list[tuple[str, dt.date | None]]] = defaultdict(list)
     for course_id, org_id, user_id, due in rows:
