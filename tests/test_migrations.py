@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.engine import Engine
 
 import elearn.models  # noqa: F401
 from elearn.db import Base
 from elearn.migrate import VERSION_TABLE, downgrade_database, upgrade_database
+from elearn.tracking.models import StoredStatement
 
 
 def _ours(name: str | None, type_: str, _parent: object) -> bool:
@@ -74,3 +77,38 @@ def test_0012_marks_the_memberships_of_host_learners_as_the_hosts(db: Engine) ->
     with db.connect() as conn:
         sources = dict(conn.execute(text("SELECT user_id, source FROM elearn_memberships")).all())
     assert sources == {1: "host", 2: "elearn"}
+
+
+def test_0013_fills_the_response_of_statements_stored_before(db: Engine) -> None:
+    """The choice distribution reads `response`: statements stored before the column existed
+    get it from their JSON body, the others stay empty."""
+    downgrade_database(db, "0011")
+    answered = "http://adlnet.gov/expapi/verbs/answered"
+
+    def statement(sid: str, verb: str, result: dict | None) -> dict:
+        body = {"id": sid, "verb": {"id": verb}, "object": {"id": "https://example.org/n1"}}
+        if result is not None:
+            body["result"] = result
+        return {
+            "id": sid,
+            "actor_key": "account:https://example.org|p1",
+            "verb_id": verb,
+            "activity_id": "https://example.org/n1",
+            "timestamp": dt.datetime(2026, 6, 1),
+            "body": body,
+        }
+
+    rows = [
+        statement("00000000-0000-4000-8000-000000000001", answered, {"response": "listen"}),
+        statement("00000000-0000-4000-8000-000000000002", answered, {"response": "x" * 300}),
+        statement("00000000-0000-4000-8000-000000000003", answered, {"success": True}),
+        statement("00000000-0000-4000-8000-000000000004", "http://x/launched", None),
+    ]
+    table = StoredStatement.__table__
+    with db.begin() as conn:
+        for row in rows:
+            conn.execute(insert(table).values(row))
+    upgrade_database(db)
+    with db.connect() as conn:
+        got = dict(conn.execute(select(table.c.id, table.c.response).order_by(table.c.seq)).all())
+    assert list(got.values()) == ["listen", "x" * 255, None, None]

@@ -14,8 +14,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from elearn.accounts.models import Assignment, AuditEntry, Organisation
+from elearn.accounts.models import Assignment, AuditEntry, Membership, Organisation, User
 from elearn.accounts.service import add_membership, find_user
+from elearn.tracking.models import StoredStatement
+from elearn.tracking.statements import VERBS
 from tests.conftest import login, register
 from tests.test_player import choose, enter, start_course
 
@@ -223,6 +225,7 @@ def test_csv_and_xlsx_have_the_rows_and_are_audited(app: Flask, school: dict[str
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    response.close()  # a streamed download: closed as a server closes it
     assert rows[0] == ["Name", "Email address", "Unit", "Course", "Due date", "Status", "Date",
                        "Minutes spent"]  # fmt: skip
     by_name = {r[0]: r for r in rows[1:]}
@@ -314,3 +317,90 @@ def test_choices_are_shown_from_five_people_up(app: Flask) -> None:
     nynorsk = _point(_decisions(leader, "nn"), "Ein elev ber om å få snakke.")
     assert "Lytt" in nynorsk and "Ring foreldra" in nynorsk
     assert "Too few" not in nynorsk
+
+
+def add_staff(app: Flask, unit: int, count: int) -> None:
+    """`count` people placed in `unit` straight in the database (who signs up is tested
+    elsewhere; here it is the size of the table that matters)."""
+    s = _session(app)
+    s.add_all(
+        User(email=f"staff{i:03d}@example.no", password_hash="x", display_name=f"Staff {i:03d}")
+        for i in range(count)
+    )
+    s.flush()
+    for user in s.scalars(select(User).where(User.email.like("staff%"))):
+        s.add(Membership(user_id=user.id, organisation_id=unit, role="learner"))
+    s.commit()
+    s.close()
+
+
+def test_the_person_table_has_pages_of_a_hundred_and_the_summary_counts_everyone(
+    app: Flask, school: dict[str, object]
+) -> None:
+    orgs: dict[str, int] = school["orgs"]  # type: ignore[assignment]
+    admin = person(app, "admin@example.no", orgs["top"], "Admin", "org_admin")
+    add_staff(app, orgs["a"], 200)  # with the fixture's five (the admin has no course): 205
+    url = f"/admin/reports?unit={orgs['top']}&lang=en"
+
+    first = admin.get(url).get_data(as_text=True)
+    assert len(table_rows(first)) == 100
+    assert "Page 1 of 3." in first
+    assert {"Berit Skolen", "Staff 094"} <= set(table_rows(first))
+    assert "Staff 095" not in table_rows(first)
+    # The summary is over all three pages: Kari and Berit passed, Ola in progress, the rest
+    # (Per, the rector and the 200) not started.
+    summary = first.split('id="summary-title"', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r'<th scope="row">(.*?)</th><td>(\d+)</td>', summary)
+    assert cells == [
+        ("Not started", "202"),
+        ("In progress", "1"),
+        ("Completed", "0"),
+        ("Passed", "2"),
+    ]
+    assert "205 people have courses assigned here." in first
+    assert "MAX(CASE WHEN s.verb_id = :passed THEN 1 ELSE 0 END)" in first  # its SQL shown
+
+    # Plain links (no script): next, and last; the last page has the 5 left over.
+    nav = first.split('class="pager"', 1)[1].split("</nav>", 1)[0]
+    assert "Previous page" not in nav
+    following = re.search(r'href="([^"]+)" rel="next"', nav).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    second = admin.get(following).get_data(as_text=True)
+    assert "Page 2 of 3." in second and not set(table_rows(first)) & set(table_rows(second))
+    last = admin.get(url + "&page=3").get_data(as_text=True)
+    assert len(table_rows(last)) == 5
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    everyone = set(table_rows(first)) | set(table_rows(second)) | set(table_rows(last))
+    assert len(everyone) == 205
+    # A page past the end, or not a number: the last page, the first.
+    assert "Page 3 of 3." in admin.get(url + "&page=99").get_data(as_text=True)
+    assert "Page 1 of 3." in admin.get(url + "&page=x").get_data(as_text=True)
+
+    # The download has everyone, still.
+    got = admin.get(f"/admin/reports/export.csv?unit={orgs['top']}&lang=en")
+    lines = list(csv.reader(io.StringIO(got.get_data().decode("utf-8-sig"))))
+    got.close()
+    assert len(lines) == 1 + 205
+    assert {line[0] for line in lines[1:]} == everyone
+
+
+def test_the_player_stores_each_answer_in_the_response_column(
+    app: Flask, school: dict[str, object]
+) -> None:
+    s = _session(app)
+    try:
+        answered = s.execute(
+            select(StoredStatement.response, StoredStatement.body).where(
+                StoredStatement.verb_id == VERBS["answered"]
+            )
+        ).all()
+        others = s.scalars(
+            select(StoredStatement.response).where(StoredStatement.verb_id != VERBS["answered"])
+        ).all()
+    finally:
+        s.close()
+    # Kari and Berit answered three times, Ola once.
+    assert sorted(r for r, _ in answered) == sorted(
+        ["listen", "consult", "interpreter"] * 2 + ["call-parents"]
+    )
+    assert all(r == body["result"]["response"] for r, body in answered)
+    assert set(others) == {None}

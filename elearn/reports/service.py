@@ -13,6 +13,7 @@ choice can be read from it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,32 +41,39 @@ WHERE s.actor_key {actors}
   AND NOT s.voided
 GROUP BY s.actor_key, s.activity_id, s.registration"""
 
+# The org-wide summary: per person and course, whether any statement says passed / completed
+# (no statement at all: not started). One grouped query over everyone in the scope, however
+# many pages the person table has.
+SUMMARY_SQL = """SELECT s.actor_key, s.activity_id,
+       MAX(CASE WHEN s.verb_id = :completed THEN 1 ELSE 0 END) AS completed,
+       MAX(CASE WHEN s.verb_id = :passed THEN 1 ELSE 0 END) AS passed
+FROM elearn_statements s
+WHERE s.actor_key {actors}
+  AND s.activity_id {courses}
+  AND NOT s.voided
+GROUP BY s.actor_key, s.activity_id"""
+
 # The choice distribution: each person's FIRST answer at each decision point (later attempts
-# are coloured by the feedback they have seen), counted per choice. The first answers are
-# found in the index; only their rows are read for `result.response`.
-DECISIONS_SQL = """WITH answers AS (
-  SELECT s.seq, s.activity_id,
+# are coloured by the feedback they have seen), counted per choice. `response` is the
+# statement's result.response, copied out of its JSON body when it was stored.
+DECISIONS_SQL = """SELECT a.activity_id, a.response, COUNT(*) AS people
+FROM (
+  SELECT s.activity_id, s.response,
          ROW_NUMBER() OVER (PARTITION BY s.actor_key, s.activity_id
                             ORDER BY s.timestamp, s.seq) AS nth
   FROM elearn_statements s
   WHERE s.actor_key {actors}
     AND s.activity_id {nodes}
     AND s.verb_id = :answered
+    AND s.response IS NOT NULL
     AND NOT s.voided
-)
-SELECT a.activity_id, {response} AS response, COUNT(*) AS people
-FROM answers a JOIN elearn_statements b ON b.seq = a.seq
+) a
 WHERE a.nth = 1
-GROUP BY a.activity_id, {response}"""
+GROUP BY a.activity_id, a.response"""
 
 # A list parameter: one array on PostgreSQL (10,000 pseudonyms are one value, not 10,000 binds),
 # an expanded IN list elsewhere.
 LIST_SQL = {"postgresql": "= ANY(:{name})", "sqlite": "IN :{name}"}
-
-RESPONSE_SQL = {
-    "postgresql": "b.body -> 'result' ->> 'response'",
-    "sqlite": "json_extract(b.body, '$.result.response')",
-}
 
 
 # -- who may see what ------------------------------------------------------------------------
@@ -205,22 +213,25 @@ def assignments_for(
 ) -> dict[int, dict[str, dt.date | None]]:
     """Per person, the courses given to them (to one of their units in the scope, to a unit
     above, or to them by name) with the earliest due date."""
-    orgs_of = {
-        p.id: {a for u in p.units for a in tree.ancestors(u)} | set(tree.ancestors(unit))
-        for p in people
-    }
+    # A few dozen units, ten thousand people: each unit's ancestors are worked out once.
+    above = {u: set(tree.ancestors(u)) for u in {u for p in people for u in p.units} | {unit}}
+    orgs_of = {p.id: set().union(above[unit], *(above[u] for u in p.units)) for p in people}
     all_orgs = set().union(*orgs_of.values()) if orgs_of else set()
-    rows = session.execute(
-        select(
-            Assignment.course_id,
-            Assignment.organisation_id,
-            Assignment.user_id,
-            Assignment.due_date,
-        ).where(
-            Assignment.organisation_id.in_(all_orgs)
-            | Assignment.user_id.in_([p.id for p in people])
+    ids = {p.id for p in people}
+    # Courses given to people by name are few: all of them are read and kept for the people
+    # here, rather than sending ten thousand ids to the database.
+    rows = [
+        row
+        for row in session.execute(
+            select(
+                Assignment.course_id,
+                Assignment.organisation_id,
+                Assignment.user_id,
+                Assignment.due_date,
+            ).where(Assignment.organisation_id.in_(all_orgs) | Assignment.user_id.isnot(None))
         )
-    ).all()
+        if row.user_id is None or row.user_id in ids or row.organisation_id in all_orgs
+    ]
     by_org: dict[int, list[tuple[str, dt.date | None]]] = defaultdict(list)
     by_user: dict[int, list[tuple[str, dt.date | None]]] = defaultdict(list)
     for course_id, org_id, user_id, due in rows:
@@ -295,26 +306,100 @@ class Scope:
         return sorted({c for got in self.assigned.values() for c in got})
 
 
-def completion_rows(
-    session: Session, builder: StatementBuilder, scope: Scope, filters: Filters
-) -> list[Row]:
-    wanted = [
+Wanted = list[tuple[Person, str, dt.date | None]]  # person, course, due date
+
+
+def wanted(scope: Scope, filters: Filters, only: set[int] | None = None) -> Wanted:
+    """The (person, course) pairs the report has a row for, in the person table's order;
+    `only`: just these people."""
+    return [
         (p, course, due)
         for p in scope.people
+        if only is None or p.id in only
         for course, due in sorted(scope.assigned[p.id].items())
         if (filters.course is None or course == filters.course)
         and (filters.due_by is None or (due is not None and due <= filters.due_by))
     ]
-    if not wanted:
+
+
+def completion_rows(
+    session: Session,
+    builder: StatementBuilder,
+    scope: Scope,
+    filters: Filters,
+    only: set[int] | None = None,
+) -> list[Row]:
+    return rows_for(session, builder, wanted(scope, filters, only))
+
+
+def rows_for(session: Session, builder: StatementBuilder, pairs: Wanted) -> list[Row]:
+    """The report's rows for these (person, course) pairs: one query for all of them."""
+    if not pairs:
         return []
-    courses = {c for _, c, _ in wanted}
+    courses = {c for _, c, _ in pairs}
     progress = _progress(
-        session, {p.actor for p, _, _ in wanted}, {builder.course_iri(c) for c in courses}
+        session, {p.actor for p, _, _ in pairs}, {builder.course_iri(c) for c in courses}
     )
     return [
         _row(p, course, due, progress.get((p.actor, builder.course_iri(course))))
-        for p, course, due in wanted
+        for p, course, due in pairs
     ]
+
+
+PAGE_PEOPLE = 100  # people per page of the person table; the downloads have everyone
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the person table, with the summary over every page."""
+
+    rows: list[Row]
+    number: int
+    pages: int
+    people: int  # people with a row, on all pages
+    summary: dict[str, int]  # status → (person, course) pairs, on all pages
+
+
+def report_page(
+    session: Session, builder: StatementBuilder, scope: Scope, filters: Filters, number: int
+) -> Page:
+    """Page `number` (from 1; past the end: the last) of `PAGE_PEOPLE` people: only their rows
+    are read in full. The summary comes from one grouped query over everyone."""
+    pairs = wanted(scope, filters)
+    people = list(dict.fromkeys(p.id for p, _, _ in pairs))
+    pages = max(1, math.ceil(len(people) / PAGE_PEOPLE))
+    number = min(max(1, number), pages)
+    on_page = set(people[(number - 1) * PAGE_PEOPLE : number * PAGE_PEOPLE])
+    rows = rows_for(session, builder, [w for w in pairs if w[0].id in on_page])
+    return Page(rows, number, pages, len(people), summary(session, builder, pairs))
+
+
+def summary_query(session: Session) -> Any:
+    sql = SUMMARY_SQL.format(**_list_sql(session, "actors", "courses"))
+    return _list_params(session, text(sql), "actors", "courses")
+
+
+def summary(session: Session, builder: StatementBuilder, pairs: Wanted) -> dict[str, int]:
+    """How many (person, course) pairs are in each status: the same rules as the rows."""
+    out = dict.fromkeys(STATUSES, 0)
+    if not pairs:
+        return out
+    result = session.execute(
+        summary_query(session),
+        {
+            "actors": sorted({p.actor for p, _, _ in pairs}),
+            "courses": sorted({builder.course_iri(c) for _, c, _ in pairs}),
+            "completed": VERBS["completed"],
+            "passed": VERBS["passed"],
+        },
+    )
+    found = {
+        (actor, activity): "passed" if passed else "completed" if completed else "in_progress"
+        for actor, activity, completed, passed in result
+    }
+    for p, course, _ in pairs:
+        out[found.get((p.actor, builder.course_iri(course)), "not_started")] += 1
+    return out
 
 
 def _row(p: Person, course: str, due: dt.date | None, got: _Progress | None) -> Row:
@@ -412,11 +497,7 @@ def decision_nodes(
 
 
 def decisions_query(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    sql = DECISIONS_SQL.format(
-        response=RESPONSE_SQL.get(dialect, RESPONSE_SQL["postgresql"]),
-        **_list_sql(session, "actors", "nodes"),
-    )
+    sql = DECISIONS_SQL.format(**_list_sql(session, "actors", "nodes"))
     return _list_params(session, text(sql), "actors", "nodes")
 
 

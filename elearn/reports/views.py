@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    render_template,
+    request,
+    stream_with_context,
+)
 from flask.blueprints import BlueprintSetupState
 from sqlalchemy.orm import Session
 
@@ -28,23 +38,27 @@ from elearn.reports import exports
 from elearn.reports.forms import FilterForm
 from elearn.reports.service import (
     MIN_ANSWERS,
+    STATUSES,
     Filters,
     Row,
     Scope,
     Tree,
+    Wanted,
     assigned_courses,
     completion_query,
     completion_rows,
     decision_points,
     decisions_query,
+    report_page,
+    rows_for,
+    summary_query,
     visible_units,
+    wanted,
 )
 from elearn.state import AdminSection, elearn_state
 from elearn.tracking.statements import VERBS, StatementBuilder
 
 bp = Blueprint("reports", __name__, template_folder="templates")
-
-PAGE_ROWS = 500  # the page shows this many rows; the downloads have them all
 
 STATUS_NAMES = {
     "not_started": N_("Not started"),
@@ -134,9 +148,9 @@ def _read_request() -> _Request:
     return _Request(session, user, tree, units, form, filters)
 
 
-def _rows(req: _Request) -> list[Row]:
+def _rows(req: _Request, only: set[int] | None = None) -> list[Row]:
     assert req.filters is not None
-    return completion_rows(req.session, req.builder, req.scope, req.filters)
+    return completion_rows(req.session, req.builder, req.scope, req.filters, only)
 
 
 def _courses(req: _Request) -> list[CourseEntry]:
@@ -166,21 +180,37 @@ def _page_args(req: _Request) -> dict[str, Any]:
     }
 
 
+def _page_number() -> int:
+    """The person table's page from the query string; anything but a number is page 1 (the
+    links make it, and a wrong one changes what is shown, not what is allowed)."""
+    number = request.args.get("page", 1, type=int) or 1
+    return min(max(1, number), 1_000_000)
+
+
 @bp.get("/admin/reports")
 @learner_required
 def report() -> Any:
     req = _read_request()
     if req.filters is None:
         return render_template("elearn/reports/report.html", rows=None, **_page_args(req)), 400
-    rows = _rows(req)
-    _audit(req.session, req.user, "report.view", req.filters.unit, None, req.detail())
+    page = report_page(req.session, req.builder, req.scope, req.filters, _page_number())
+    _audit(
+        req.session,
+        req.user,
+        "report.view",
+        req.filters.unit,
+        None,
+        f"{req.detail()} page={page.number}",
+    )
     return render_template(
         "elearn/reports/report.html",
-        rows=rows[:PAGE_ROWS],
-        total=len(rows),
+        rows=page.rows,
+        page=page,
+        statuses=STATUSES,
         courses=_course_titles(req),
         sql=str(completion_query(req.session)),
         sessions=_sessions(req),
+        summary_sql=str(summary_query(req.session)),
         course_iri=req.builder.course_iri,
         homepage=req.homepage,
         completed_verb=VERBS["completed"],
@@ -196,7 +226,7 @@ def person(user_id: int) -> Any:
     req = _read_request()
     if req.filters is None:
         abort(400)
-    rows = [r for r in _rows(req) if r.person.id == user_id]
+    rows = _rows(req, only={user_id})
     if not rows:
         abort(404)
     _audit(req.session, req.user, "report.person", req.filters.unit, user_id, req.detail())
@@ -209,7 +239,11 @@ def person(user_id: int) -> Any:
     )
 
 
-def _table(req: _Request, rows: list[Row]) -> exports.Table:
+EXPORT_PEOPLE = 1000  # people per query while a download is written
+
+
+def _table(req: _Request, pairs: Wanted) -> exports.Table:
+    """The download's header and its rows, read `EXPORT_PEOPLE` people at a time."""
     titles = _course_titles(req)
     lang_title = {cid: _in_language(t) for cid, t in titles.items()}
     header = [
@@ -222,8 +256,9 @@ def _table(req: _Request, rows: list[Row]) -> exports.Table:
         gettext("Date"),
         gettext("Minutes spent"),
     ]
-    body: list[list[str | int | None]] = [
-        [
+
+    def cells(r: Row) -> exports.Cells:
+        return [
             r.person.name,
             r.person.email,
             ", ".join(req.tree.orgs[u].name for u in r.person.units),
@@ -233,9 +268,18 @@ def _table(req: _Request, rows: list[Row]) -> exports.Table:
             r.date.date().isoformat() if r.date else None,
             _minutes(r.seconds) if r.status != "not_started" else None,
         ]
-        for r in rows
-    ]
-    return header, body
+
+    def body() -> Iterator[exports.Cells]:
+        people = list(dict.fromkeys(p.id for p, _, _ in pairs))
+        for start in range(0, len(people), EXPORT_PEOPLE):
+            chunk = set(people[start : start + EXPORT_PEOPLE])
+            part = [w for w in pairs if w[0].id in chunk]
+            yield from (cells(r) for r in rows_for(req.session, req.builder, part))
+        # Read-only, and the audit entry is already committed: end the transaction now, not
+        # when the server gets round to closing the response.
+        req.session.rollback()
+
+    return header, body()
 
 
 def _sessions_table(req: _Request) -> exports.Table:
@@ -270,20 +314,23 @@ def export(fmt: str) -> Any:
     req = _read_request()
     if req.filters is None:
         abort(400)
-    rows = _rows(req)
+    pairs = wanted(req.scope, req.filters)
     _audit(
         req.session,
         req.user,
         "report.export",
         req.filters.unit,
         None,
-        f"{fmt} rows={len(rows)} {req.detail()}",
+        f"{fmt} rows={len(pairs)} {req.detail()}",
     )
-    table = _table(req, rows)
+    table = _table(req, pairs)
     held = _sessions_table(req)
     stamp = dt.date.today().isoformat()
+    data: Any
     if fmt == "csv":
-        data, mimetype = exports.to_csv(table, held), "text/csv; charset=utf-8"
+        # Streamed: the first rows leave while the later people's statements are read.
+        data = stream_with_context(exports.csv_chunks(table, held))
+        mimetype = "text/csv; charset=utf-8"
     else:
         extra = (held, gettext("Facilitated sessions held"))
         data = exports.to_xlsx(table, gettext("Course reports"), extra)

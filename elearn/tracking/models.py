@@ -31,6 +31,8 @@ import elearn.accounts.models
 import elearn.lrs.models  # noqa: F401  (elearn_lrs_clients, referred to below)
 from elearn.db import Base, JSONType, utcnow
 
+RESPONSE_LENGTH = 255
+
 
 class StoredStatement(Base):
     __tablename__ = "elearn_statements"
@@ -79,6 +81,10 @@ class StoredStatement(Base):
         ForeignKey("elearn_organisations.id", ondelete="SET NULL"), nullable=True
     )
     body: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # The statement's result.response (cut to RESPONSE_LENGTH), copied out of `body` when it is
+    # stored: the choice distribution counts answers by it without reading thousands of JSON
+    # bodies (migration 0013 filled it for the statements stored before).
+    response: Mapped[str | None] = mapped_column(String(RESPONSE_LENGTH), nullable=True)
 
 
 class StatementKey(Base):

@@ -32,7 +32,7 @@ from elearn.db import utcnow
 from elearn.lrs.models import LrsClient
 from elearn.tracking.compare import same_statement
 from elearn.tracking.keys import attachment_data_key, statement_keys
-from elearn.tracking.models import OutboxEntry, StatementKey, StoredStatement
+from elearn.tracking.models import RESPONSE_LENGTH, OutboxEntry, StatementKey, StoredStatement
 from elearn.tracking.statements import actor_key
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
@@ -255,9 +255,16 @@ def _build_rows(
                 client_id=client_id,
                 organisation_id=organisation_id,
                 body=body,
+                response=response_of(body),
             )
         )
     return rows
+
+
+def response_of(body: dict[str, Any]) -> str | None:
+    """The `response` column: result.response as text, cut to the column's length."""
+    response = (body.get("result") or {}).get("response")
+    return None if response is None else str(response)[:RESPONSE_LENGTH]
 
 
 def attachment_hashes(body: dict[str, Any]) -> set[str]:

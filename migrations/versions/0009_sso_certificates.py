@@ -1,7 +1,7 @@
 """single sign-on identities (keyed hashes), Feide organisation mappings, course certificates
 
 Revision ID: 0009
-Revises: 0010
+Revises: 0008
 Create Date: 2026-12-04 16:10:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0010"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -102,9 +102,7 @@ def test_a_vote_and_a_leader_action_cross_from_one_worker_to_the_other(gunicorn:
     )
     assert status == 200  # registered; without mail, the person then logs in
     page = leader.get("/login?lang=en")
-    status, _, _ = leader.post(
-        "/login", {"email": "rektor@example.no", "password": PASSWORD}, page
-    )
+    status, _, _ = leader.post("/login", {"email": "rektor@example.no", "password": PASSWORD}, page)
     assert status == 200
     page = leader.get("/c/play-course/facilitator")
     status, lead_url, lead_page = leader.post(
