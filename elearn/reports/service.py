@@ -486,11 +486,13 @@ class DecisionPoint:
 def decision_nodes(
     course: CourseEntry, builder: StatementBuilder
 ) -> list[tuple[dict[str, Any], dict[str, Any], str]]:
-    """Every node with choices, in the course's order, with its activity IRI."""
+    """Every node with choices, in the course's order, with its activity IRI. The order is the
+    scenario's `node_order`: PostgreSQL's JSONB does not keep the keys of `nodes` in order."""
     c = course.compiled
     out = []
     for scenario in c["scenarios"]:
-        for node in scenario["nodes"].values():
+        for node_id in scenario.get("node_order") or scenario["nodes"]:
+            node = scenario["nodes"][node_id]
             if node.get("choices"):
                 out.append((scenario, node, builder.node_iri(c["id"], scenario["id"], node["id"])))
     return out
